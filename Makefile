@@ -1,0 +1,129 @@
+# evl: `make` builds everything into build/ (binaries in build/bin/).
+# Components are found by folder; adding one is adding its files:
+#   bpf/NAME.bpf.c      -> build/bpf/NAME.bpf.o -> build/include/NAME.skel.h
+#   user/MODULE/*.c     -> build/libevl.a (user/evld/ is the daemon itself)
+#   tools/TOOL/*.c      -> build/bin/TOOL
+#   tests/unit/test_*.c, tests/bpf/test_*.c -> build/tests/* (ASan/UBSan), run by `make check`
+#   tests/lib/*.c       -> linked into every test
+.DELETE_ON_ERROR:
+.SUFFIXES:
+.SECONDARY:
+
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
+msg = $(if $(filter 1,$(V)),,@printf '  %-8s %s\n' '$(1)' '$(2)';)
+
+B       := build
+CC      ?= gcc
+CLANG   ?= clang
+BPFTOOL ?= $(or $(shell command -v bpftool 2>/dev/null),/usr/sbin/bpftool)
+PREFIX  ?= /usr/local
+DESTDIR ?=
+ARCH    := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+PKGS    := libbpf libnl-genl-3.0 libnl-3.0 libcrypto libcap json-c zlib
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN    := -Wall -Wextra -Werror
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude -I$(B)/include $(PKG_CFLAGS)
+LDLIBS  += $(PKG_LIBS) -lelf -lm
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(B)/bpf/%.bpf.o,$(BPF_SRCS))
+SKELS     := $(patsubst bpf/%.bpf.c,$(B)/include/%.skel.h,$(BPF_SRCS))
+
+LIB_SRCS  := $(filter-out user/evld/%,$(wildcard user/*/*.c))
+EVLD_SRCS := $(wildcard user/evld/*.c)
+TOOLS     := $(notdir $(patsubst %/,%,$(dir $(wildcard tools/*/*.c))))
+TOOLS     := $(sort $(TOOLS))
+TLIB_SRCS := $(wildcard tests/lib/*.c)
+TEST_SRCS := $(wildcard tests/unit/test_*.c tests/bpf/test_*.c)
+TESTS     := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRCS))
+
+LIB       := $(B)/libevl.a
+LIB_SAN   := $(B)/san/libevl.a
+BINS      := $(addprefix $(B)/bin/,$(TOOLS)) $(if $(EVLD_SRCS),$(B)/bin/evld)
+
+all: deps-check $(BINS) $(TESTS)
+
+# --- BPF: object -> skeleton ------------------------------------------------
+$(B)/include/vmlinux.h:
+	$(call msg,VMLINUX,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+
+$(B)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(wildcard include/evl/*.h) $(B)/include/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+		-Iinclude -Ibpf -I$(B)/include -c $< -o $@
+
+$(B)/include/%.skel.h: $(B)/bpf/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name evl_$(subst -,_,$*) > $@
+
+# --- user space: library, daemon, tools (and ASan/UBSan twins for tests) ----
+$(B)/obj/%.o: %.c $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/san/%.o: %.c $(SKELS)
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SAN) -MMD -MP -c $< -o $@
+
+$(LIB): $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRCS))
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(LIB_SAN): $(patsubst %.c,$(B)/san/%.o,$(LIB_SRCS))
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(B)/bin/evld: $(patsubst %.c,$(B)/obj/%.o,$(EVLD_SRCS)) $(LIB)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+.SECONDEXPANSION:
+$(B)/bin/%: $$(patsubst %.c,$(B)/obj/%.o,$$(wildcard tools/$$*/*.c)) $(LIB)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(B)/tests/%: $(B)/san/tests/%.o $(patsubst %.c,$(B)/san/%.o,$(TLIB_SRCS)) $(LIB_SAN)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SAN) $^ $(CHECK_LIBS) $(LDLIBS) -o $@
+
+# --- the two set-up commands and friends ------------------------------------
+deps:
+	$(Q)scripts/deps.sh
+
+# `make` alone only reports what is missing; demo/check install it.
+deps-check:
+	$(Q)scripts/deps.sh --check
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)scripts/run-tests.sh $(TESTS)
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)scripts/demo.sh
+
+format:
+	$(Q)clang-format -i $(wildcard bpf/*.c bpf/*.h include/evl/*.h user/*/*.c user/*/*.h \
+		tools/*/*.c tests/*/*.c tests/*/*.h)
+
+clean:
+	$(Q)rm -rf $(B)
+
+.PHONY: all deps deps-check check demo format clean
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
