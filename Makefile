@@ -127,3 +127,6 @@ clean:
 .PHONY: all deps deps-check check demo format clean
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# Larger areas (e.g. the VM test bed) keep their own rules beside their files.
+include $(wildcard */*.mk)

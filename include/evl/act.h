@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Actuators: the one ops table between decisions and radios. Back ends: `sim` (in-memory APs,
+ * user/act/sim.c), `hostapd` (control socket), `nl80211` (libnl-genl). Policy code never
+ * touches sockets; it calls these.
+ *
+ * Every operation returns 0 when done and confirmed, EVL_ACT_PENDING when issued and the
+ * confirmation arrives later (the daemon reports it to the engine, or the engine's timeout
+ * marks the action failed), or -errno when it failed.
+ */
+#ifndef EVL_ACT_H
+#define EVL_ACT_H
+
+#include <stdbool.h>
+
+#define EVL_ACT_PENDING 1
+
+enum evl_band {
+	EVL_BAND_2G,
+	EVL_BAND_5G,
+	EVL_BAND_6G,
+};
+
+enum evl_ap_state {
+	EVL_AP_UP,
+	EVL_AP_DISABLED, /* taken down by failover */
+};
+
+/* A channel as a radio needs it: the core fills every field. */
+struct evl_chandef {
+	enum evl_band band;
+	int channel;	  /* primary (control) channel number */
+	int width;	  /* MHz: 20, 40, 80, 160 */
+	int freq;	  /* primary centre frequency, MHz */
+	int center_freq1; /* centre of the whole block, MHz */
+};
+
+struct evl_ap_conf {
+	enum evl_band band;
+	int channel;
+	int bandwidth; /* MHz */
+	int tx_power;  /* dBm */
+	int obss_pd;   /* dBm; 0 = OBSS-PD off */
+	int max_sta;   /* admission limit; 0 = unlimited */
+	enum evl_ap_state state;
+};
+
+struct evl_act_ops {
+	const char *name;
+	int (*get_conf)(void *ctx, const char *ap, struct evl_ap_conf *out);
+	/* radar: a DFS move (CSA with blocktx, must not wait for anything). */
+	int (*switch_channel)(void *ctx, const char *ap, const struct evl_chandef *to, bool radar);
+	int (*set_tx_power)(void *ctx, const char *ap, int dbm);
+	int (*set_obss_pd)(void *ctx, const char *ap, int dbm);
+	int (*set_max_sta)(void *ctx, const char *ap, int max_sta);
+	int (*set_state)(void *ctx, const char *ap, enum evl_ap_state state);
+	void (*destroy)(void *ctx); /* NULL-safe on ctx */
+};
+
+struct evl_actuator {
+	const struct evl_act_ops *ops;
+	void *ctx;
+};
+
+#endif /* EVL_ACT_H */
