@@ -90,14 +90,14 @@ enum evl_hapd_ev_type {
 
 struct evl_hapd_event {
 	enum evl_hapd_ev_type type;
-	int level;	    /* the <N> priority */
-	char name[40];	    /* event name as sent, e.g. "AP-CSA-FINISHED" */
-	int freq;	    /* freq=, 0 when absent */
-	int cf1;	    /* cf1=, 0 when absent */
-	int chan_width;	    /* chan_width= / ch_width= as sent, -1 when absent */
-	int channel;	    /* chan=, 0 when absent */
-	int dfs;	    /* dfs=, -1 when absent */
-	int success;	    /* success=, -1 when absent */
+	int level;	/* the <N> priority */
+	char name[40];	/* event name as sent, e.g. "AP-CSA-FINISHED" */
+	int freq;	/* freq=, 0 when absent */
+	int cf1;	/* cf1=, 0 when absent */
+	int chan_width; /* chan_width= / ch_width= as sent, -1 when absent */
+	int channel;	/* chan=, 0 when absent */
+	int dfs;	/* dfs=, -1 when absent */
+	int success;	/* success=, -1 when absent */
 	unsigned char mac[6];
 	bool has_mac;
 };
@@ -120,10 +120,10 @@ int evl_hapd_monitor_read(struct evl_hapd *h, struct evl_hapd_event *ev);
  * delegated to `txpower` (e.g. the nl80211 back end) or fails with -EOPNOTSUPP.
  */
 struct evl_hapd_opts {
-	const char *ctrl_dir;  /* default /var/run/hostapd */
-	const char *local_dir; /* default /tmp */
-	int timeout_ms;	       /* per request; default 1000 */
-	int cs_count;	       /* CSA beacon count; default 10 */
+	const char *ctrl_dir;		    /* default /var/run/hostapd */
+	const char *local_dir;		    /* default /tmp */
+	int timeout_ms;			    /* per request; default 1000 */
+	int cs_count;			    /* CSA beacon count; default 10 */
 	const struct evl_actuator *txpower; /* may be NULL */
 };
 

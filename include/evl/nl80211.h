@@ -41,11 +41,10 @@ struct nl_msg *evl_nl80211_msg_set_txpower(int family, int ifindex, int dbm);
 struct nl_msg *evl_nl80211_msg_del_station(int family, int ifindex, const unsigned char *mac,
 					   int reason);
 /* cac_ms 0: the regulatory default. */
-struct nl_msg *evl_nl80211_msg_radar_detect(int family, int ifindex,
-					    const struct evl_chandef *cd, unsigned int cac_ms);
-struct nl_msg *evl_nl80211_msg_channel_switch(int family, int ifindex,
-					      const struct evl_chandef *cd, int count,
-					      bool block_tx);
+struct nl_msg *evl_nl80211_msg_radar_detect(int family, int ifindex, const struct evl_chandef *cd,
+					    unsigned int cac_ms);
+struct nl_msg *evl_nl80211_msg_channel_switch(int family, int ifindex, const struct evl_chandef *cd,
+					      int count, bool block_tx);
 struct nl_msg *evl_nl80211_msg_get_interface(int family, int ifindex);
 struct nl_msg *evl_nl80211_msg_survey_dump(int family, int ifindex);
 struct nl_msg *evl_nl80211_msg_station_dump(int family, int ifindex);
@@ -61,8 +60,8 @@ int evl_nl80211_mhz_to_width(int mhz);
 struct evl_nl_iface {
 	int ifindex;
 	int wiphy;
-	int iftype;	  /* enum nl80211_iftype */
-	int freq;	  /* 0 when not operating */
+	int iftype; /* enum nl80211_iftype */
+	int freq;   /* 0 when not operating */
 	int width_mhz;
 	int center_freq1;
 	int tx_power_mbm; /* INT32_MIN when not reported */
@@ -86,7 +85,7 @@ int evl_nl80211_channels(struct evl_nl80211 *nl, int wiphy, struct evl_chanlist 
 /* --- mlme events -------------------------------------------------------------------------- */
 
 enum evl_nl_ev_type {
-	EVL_NL_EV_RADAR,	 /* NL80211_RADAR_DETECTED */
+	EVL_NL_EV_RADAR, /* NL80211_RADAR_DETECTED */
 	EVL_NL_EV_CAC_STARTED,
 	EVL_NL_EV_CAC_FINISHED,
 	EVL_NL_EV_CAC_ABORTED,
@@ -130,7 +129,7 @@ int evl_nl80211_mon_read(struct evl_nl80211_mon *m, evl_nl80211_event_fn fn, voi
 struct evl_nl80211_act_opts {
 	int (*xfer)(void *arg, struct nl_msg *msg, evl_nl80211_reply_fn fn, void *fn_arg);
 	void *xfer_arg;
-	int family; /* with xfer */
+	int family;   /* with xfer */
 	int cs_count; /* default 10 */
 };
 

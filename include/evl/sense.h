@@ -99,9 +99,9 @@ struct evl_sta {
 struct evl_link_metrics {
 	uint64_t window_ns;
 	unsigned int n_sta;
-	double per;		/* failed / sent, 0..1 */
-	double retry_rate;	/* retries per sent packet */
-	double throughput_bps;	/* tx + rx bytes of all stations */
+	double per;	       /* failed / sent, 0..1 */
+	double retry_rate;     /* retries per sent packet */
+	double throughput_bps; /* tx + rx bytes of all stations */
 	unsigned int disconnections;
 	double disc_per_min;
 };

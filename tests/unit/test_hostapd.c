@@ -60,7 +60,7 @@ static void *fake_run(void *arg)
 	struct fake *f = arg;
 
 	while (!f->stop) {
-		struct pollfd p = { .fd = f->fd, .events = POLLIN };
+		struct pollfd p = {.fd = f->fd, .events = POLLIN};
 		struct sockaddr_un from;
 		socklen_t flen = sizeof(from);
 		const char *reply = "UNKNOWN COMMAND\n";
@@ -97,7 +97,7 @@ static void *fake_run(void *arg)
 static struct fake *fake_start(void)
 {
 	struct fake *f = calloc(1, sizeof(*f));
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 
 	strcpy(f->dir, "/tmp/evl-hapd-test-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(f->dir));
@@ -139,7 +139,7 @@ static void fake_stop(struct fake *f)
 
 static void *new_act(struct fake *f, int timeout_ms)
 {
-	struct evl_hapd_opts o = { .ctrl_dir = f->dir, .timeout_ms = timeout_ms, .cs_count = 10 };
+	struct evl_hapd_opts o = {.ctrl_dir = f->dir, .timeout_ms = timeout_ms, .cs_count = 10};
 	void *a = evl_act_hostapd_new(&o);
 
 	ck_assert_ptr_nonnull(a);
@@ -161,16 +161,17 @@ END_TEST
 
 START_TEST(chan_switch_command_from_chandef)
 {
-	struct evl_chandef ch36 = { EVL_BAND_5G, 36, 80, 5180, 5210 };
-	struct evl_chandef ch40 = { EVL_BAND_5G, 40, 80, 5200, 5210 };
-	struct evl_chandef ch6 = { EVL_BAND_2G, 6, 20, 2437, 2437 };
-	struct evl_chandef ch6g = { EVL_BAND_6G, 5, 160, 5975, 6025 };
-	struct evl_chandef bad = { EVL_BAND_5G, 36, 80, 5180, 5290 };
+	struct evl_chandef ch36 = {EVL_BAND_5G, 36, 80, 5180, 5210};
+	struct evl_chandef ch40 = {EVL_BAND_5G, 40, 80, 5200, 5210};
+	struct evl_chandef ch6 = {EVL_BAND_2G, 6, 20, 2437, 2437};
+	struct evl_chandef ch6g = {EVL_BAND_6G, 5, 160, 5975, 6025};
+	struct evl_chandef bad = {EVL_BAND_5G, 36, 80, 5180, 5290};
 	unsigned int all = EVL_HAPD_HT | EVL_HAPD_VHT | EVL_HAPD_HE;
 	char buf[160];
 
 	ck_assert_int_gt(evl_hapd_format_chan_switch(buf, sizeof(buf), 10, &ch36, true,
-						     EVL_HAPD_HT | EVL_HAPD_VHT), 0);
+						     EVL_HAPD_HT | EVL_HAPD_VHT),
+			 0);
 	ck_assert_str_eq(buf, "CHAN_SWITCH 10 5180 center_freq1=5210 bandwidth=80 "
 			      "sec_channel_offset=1 ht vht blocktx");
 	ck_assert_int_gt(evl_hapd_format_chan_switch(buf, sizeof(buf), 5, &ch40, false, all), 0);
@@ -183,10 +184,12 @@ START_TEST(chan_switch_command_from_chandef)
 	ck_assert_str_eq(buf, "CHAN_SWITCH 5 5975 center_freq1=6025 bandwidth=160 "
 			      "sec_channel_offset=-1 he");
 	/* primary outside the block, odd width, no room */
-	ck_assert_int_eq(evl_hapd_format_chan_switch(buf, sizeof(buf), 5, &bad, false, all), -EINVAL);
+	ck_assert_int_eq(evl_hapd_format_chan_switch(buf, sizeof(buf), 5, &bad, false, all),
+			 -EINVAL);
 	bad = ch36;
 	bad.width = 30;
-	ck_assert_int_eq(evl_hapd_format_chan_switch(buf, sizeof(buf), 5, &bad, false, all), -EINVAL);
+	ck_assert_int_eq(evl_hapd_format_chan_switch(buf, sizeof(buf), 5, &bad, false, all),
+			 -EINVAL);
 	ck_assert_int_eq(evl_hapd_format_chan_switch(buf, 20, 5, &ch36, false, all), -ENOSPC);
 }
 END_TEST
@@ -245,8 +248,9 @@ START_TEST(status_bad_input_names_field)
 	ck_assert_int_eq(evl_hapd_parse_status("FAIL\n", &st, &err), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "state"));
 	/* "num_sta_non_erp=" must not be taken for "freq=" or "channel=" */
-	ck_assert_int_eq(evl_hapd_parse_status("state=ENABLED\nsecondary_channel=1\nfreq=5180\n",
-					       &st, &err), -EINVAL);
+	ck_assert_int_eq(
+		evl_hapd_parse_status("state=ENABLED\nsecondary_channel=1\nfreq=5180\n", &st, &err),
+		-EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "channel"));
 }
 END_TEST
@@ -261,24 +265,30 @@ START_TEST(events_parse)
 	ck_assert_int_eq(ev.freq, 5180);
 	ck_assert_int_eq(ev.dfs, 0);
 	ck_assert_int_eq(evl_hapd_parse_event("<3>DFS-RADAR-DETECTED freq=5260 ht_enabled=1 "
-					      "chan_offset=0 chan_width=1 cf1=5260 cf2=0", &ev), 0);
+					      "chan_offset=0 chan_width=1 cf1=5260 cf2=0",
+					      &ev),
+			 0);
 	ck_assert_int_eq(ev.type, EVL_HAPD_EV_RADAR);
 	ck_assert_int_eq(ev.freq, 5260);
 	ck_assert_int_eq(ev.cf1, 5260);
 	ck_assert_int_eq(ev.chan_width, 1);
 	ck_assert_int_eq(evl_hapd_parse_event("<3>CTRL-EVENT-STARTED-CHANNEL-SWITCH freq=5180 "
 					      "ht_enabled=1 ch_offset=1 ch_width=80 MHz cf1=5210 "
-					      "cf2=0 dfs=0", &ev), 0);
+					      "cf2=0 dfs=0",
+					      &ev),
+			 0);
 	ck_assert_int_eq(ev.type, EVL_HAPD_EV_CSA_STARTED);
 	ck_assert_int_eq(ev.chan_width, 80);
 	ck_assert_int_eq(ev.cf1, 5210);
 	ck_assert_int_eq(evl_hapd_parse_event("<3>DFS-CAC-COMPLETED success=1 freq=5260 "
 					      "ht_enabled=0 chan_offset=0 chan_width=0 cf1=5260 "
-					      "cf2=0", &ev), 0);
+					      "cf2=0",
+					      &ev),
+			 0);
 	ck_assert_int_eq(ev.type, EVL_HAPD_EV_CAC_DONE);
 	ck_assert_int_eq(ev.success, 1);
-	ck_assert_int_eq(evl_hapd_parse_event("IFNAME=wlan0 <3>AP-STA-CONNECTED 02:00:00:00:01:0a",
-					      &ev), 0);
+	ck_assert_int_eq(
+		evl_hapd_parse_event("IFNAME=wlan0 <3>AP-STA-CONNECTED 02:00:00:00:01:0a", &ev), 0);
 	ck_assert_int_eq(ev.type, EVL_HAPD_EV_STA_CONNECTED);
 	ck_assert(ev.has_mac);
 	ck_assert_int_eq(ev.mac[5], 0x0a);
@@ -324,7 +334,8 @@ static int check_capture_dir(const char *dir)
 			     line = strtok_r(NULL, "\n", &save)) {
 				struct evl_hapd_event ev;
 
-				ck_assert_msg(!evl_hapd_parse_event(line, &ev), "%s: %s", path, line);
+				ck_assert_msg(!evl_hapd_parse_event(line, &ev), "%s: %s", path,
+					      line);
 				ck_assert_msg(ev.type != EVL_HAPD_EV_OTHER, "%s: unknown %s", path,
 					      line);
 			}
@@ -350,8 +361,8 @@ END_TEST
 START_TEST(radar_switch_pending_then_csa_finished)
 {
 	struct fake *f = fake_start();
-	struct rule rules[] = { { "CHAN_SWITCH", "OK\n" } };
-	struct evl_chandef to = { EVL_BAND_5G, 36, 80, 5180, 5210 };
+	struct rule rules[] = {{"CHAN_SWITCH", "OK\n"}};
+	struct evl_chandef to = {EVL_BAND_5G, 36, 80, 5180, 5210};
 	struct evl_hapd_event ev;
 	struct evl_hapd *mon;
 	void *a = new_act(f, 500);
@@ -368,7 +379,7 @@ START_TEST(radar_switch_pending_then_csa_finished)
 	fake_event(f, "<3>CTRL-EVENT-STARTED-CHANNEL-SWITCH freq=5180 ht_enabled=1 ch_offset=1 "
 		      "ch_width=80 MHz cf1=5210 cf2=0 dfs=0");
 	fake_event(f, "<3>AP-CSA-FINISHED freq=5180 dfs=0");
-	struct pollfd p = { .fd = evl_hapd_fd(mon), .events = POLLIN };
+	struct pollfd p = {.fd = evl_hapd_fd(mon), .events = POLLIN};
 	ck_assert_int_eq(poll(&p, 1, 1000), 1);
 	ck_assert_int_eq(evl_hapd_monitor_read(mon, &ev), 0);
 	ck_assert_int_eq(ev.type, EVL_HAPD_EV_CSA_STARTED);
@@ -385,8 +396,8 @@ START_TEST(non_radar_switch_uses_running_modes)
 {
 	struct fake *f = fake_start();
 	char *status = slurp(FIXTURES "/status-2g-he40minus-ch6.txt");
-	struct rule rules[] = { { "STATUS", status }, { "CHAN_SWITCH", "OK\n" } };
-	struct evl_chandef to = { EVL_BAND_2G, 11, 20, 2462, 2462 };
+	struct rule rules[] = {{"STATUS", status}, {"CHAN_SWITCH", "OK\n"}};
+	struct evl_chandef to = {EVL_BAND_2G, 11, 20, 2462, 2462};
 	void *a = new_act(f, 500);
 
 	fake_rules(f, rules, 2);
@@ -403,10 +414,10 @@ END_TEST
 START_TEST(failures_map_to_errno)
 {
 	struct fake *f = fake_start();
-	struct evl_chandef to = { EVL_BAND_5G, 36, 20, 5180, 5180 };
-	struct rule fail[] = { { "CHAN_SWITCH", "FAIL\n" } };
-	struct rule busy[] = { { "CHAN_SWITCH", "FAIL-BUSY\n" } };
-	struct rule mute[] = { { "CHAN_SWITCH", NULL }, { "STATUS", NULL } };
+	struct evl_chandef to = {EVL_BAND_5G, 36, 20, 5180, 5180};
+	struct rule fail[] = {{"CHAN_SWITCH", "FAIL\n"}};
+	struct rule busy[] = {{"CHAN_SWITCH", "FAIL-BUSY\n"}};
+	struct rule mute[] = {{"CHAN_SWITCH", NULL}, {"STATUS", NULL}};
 	void *a = new_act(f, 200);
 
 	fake_rules(f, fail, 1);
@@ -428,7 +439,7 @@ START_TEST(get_conf_from_status)
 {
 	struct fake *f = fake_start();
 	char *status = slurp(FIXTURES "/status-5g-vht80-ch36.txt");
-	struct rule rules[] = { { "STATUS", status }, { "SET max_num_sta", "OK\n" } };
+	struct rule rules[] = {{"STATUS", status}, {"SET max_num_sta", "OK\n"}};
 	struct evl_ap_conf c;
 	void *a = new_act(f, 500);
 
@@ -453,8 +464,8 @@ END_TEST
 START_TEST(obss_pd_set_and_restored_on_failure)
 {
 	struct fake *f = fake_start();
-	struct rule ok[] = { { "SET", "OK\n" }, { "UPDATE_BEACON", "OK\n" } };
-	struct rule nobeacon[] = { { "SET", "OK\n" }, { "UPDATE_BEACON", "FAIL\n" } };
+	struct rule ok[] = {{"SET", "OK\n"}, {"UPDATE_BEACON", "OK\n"}};
+	struct rule nobeacon[] = {{"SET", "OK\n"}, {"UPDATE_BEACON", "FAIL\n"}};
 	void *a = new_act(f, 500);
 
 	fake_rules(f, ok, 2);
@@ -479,7 +490,7 @@ START_TEST(failover_disable_enable)
 {
 	struct fake *f = fake_start();
 	char *cac = slurp(FIXTURES "/status-5g-ht20-ch52-cac.txt");
-	struct rule rules[] = { { "DISABLE", "OK\n" }, { "ENABLE", "OK\n" }, { "STATUS", cac } };
+	struct rule rules[] = {{"DISABLE", "OK\n"}, {"ENABLE", "OK\n"}, {"STATUS", cac}};
 	void *a = new_act(f, 500);
 
 	fake_rules(f, rules, 3);

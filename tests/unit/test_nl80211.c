@@ -60,7 +60,7 @@ END_TEST
 
 START_TEST(build_del_station)
 {
-	const unsigned char mac[6] = { 0x02, 0, 0, 0, 1, 0x0a };
+	const unsigned char mac[6] = {0x02, 0, 0, 0, 1, 0x0a};
 	struct nlattr *tb[NL80211_ATTR_MAX + 1];
 	struct nl_msg *m = evl_nl80211_msg_del_station(FAM, 4, mac, 3);
 
@@ -82,7 +82,7 @@ END_TEST
 
 START_TEST(build_radar_detect)
 {
-	struct evl_chandef cd = { EVL_BAND_5G, 52, 80, 5260, 5290 };
+	struct evl_chandef cd = {EVL_BAND_5G, 52, 80, 5260, 5290};
 	struct nlattr *tb[NL80211_ATTR_MAX + 1];
 	struct nl_msg *m = evl_nl80211_msg_radar_detect(FAM, 5, &cd, 60000);
 
@@ -104,7 +104,7 @@ END_TEST
 
 START_TEST(build_channel_switch)
 {
-	struct evl_chandef cd = { EVL_BAND_5G, 36, 40, 5180, 5190 };
+	struct evl_chandef cd = {EVL_BAND_5G, 36, 40, 5180, 5190};
 	struct nlattr *tb[NL80211_ATTR_MAX + 1];
 	struct nl_msg *m = evl_nl80211_msg_channel_switch(FAM, 6, &cd, 5, true);
 
@@ -211,7 +211,7 @@ END_TEST
 
 START_TEST(parse_station)
 {
-	const unsigned char mac[6] = { 0x02, 0, 0, 0, 1, 0 };
+	const unsigned char mac[6] = {0x02, 0, 0, 0, 1, 0};
 	struct nl_msg *m = reply(NL80211_CMD_NEW_STATION);
 	struct evl_sta s;
 	struct nlattr *si;
@@ -296,13 +296,13 @@ static struct nl_msg *wiphy_reply(int wiphy, const struct fdesc *f, int n)
 START_TEST(parse_wiphy_channels)
 {
 	const struct fdesc f[] = {
-		{ 5180, false, false, false, 0, 0 },
-		{ 5260, true, false, false, NL80211_DFS_UNAVAILABLE, 60000 },
-		{ 5500, true, false, false, NL80211_DFS_AVAILABLE, 60000 },
-		{ 5600, true, false, false, NL80211_DFS_USABLE, 600000 },
-		{ 5720, false, true, false, 0, 0 },
+		{5180, false, false, false, 0, 0},
+		{5260, true, false, false, NL80211_DFS_UNAVAILABLE, 60000},
+		{5500, true, false, false, NL80211_DFS_AVAILABLE, 60000},
+		{5600, true, false, false, NL80211_DFS_USABLE, 600000},
+		{5720, false, true, false, 0, 0},
 	};
-	const struct fdesc bad[] = { { 5280, true, false, true, 0, 0 } };
+	const struct fdesc bad[] = {{5280, true, false, true, 0, 0}};
 	struct evl_chanlist *l = calloc(1, sizeof(*l));
 	const struct evl_chan *c;
 	struct nl_msg *m;
@@ -439,8 +439,8 @@ static int fake_xfer(void *arg, struct nl_msg *msg, evl_nl80211_reply_fn fn, voi
 	if (!r && fn && genlmsg_hdr(nlh)->cmd == NL80211_CMD_GET_INTERFACE) {
 		struct nl_msg *rep = reply(NL80211_CMD_NEW_INTERFACE);
 
-		nla_put_u32(rep, NL80211_ATTR_IFINDEX, nla_get_u32(nlmsg_find_attr(
-							       nlh, GENL_HDRLEN, NL80211_ATTR_IFINDEX)));
+		nla_put_u32(rep, NL80211_ATTR_IFINDEX,
+			    nla_get_u32(nlmsg_find_attr(nlh, GENL_HDRLEN, NL80211_ATTR_IFINDEX)));
 		nla_put_u32(rep, NL80211_ATTR_WIPHY, 0);
 		nla_put_u32(rep, NL80211_ATTR_WIPHY_FREQ, 5180);
 		nla_put_u32(rep, NL80211_ATTR_CHANNEL_WIDTH, NL80211_CHAN_WIDTH_80);
@@ -463,11 +463,11 @@ static int last_cmd(struct fake_nl *f, struct nlattr **tb)
 
 START_TEST(actuator_ops)
 {
-	struct fake_nl f = { 0 };
-	struct evl_nl80211_act_opts o = { .xfer = fake_xfer, .xfer_arg = &f, .family = FAM,
-					  .cs_count = 7 };
-	struct evl_chandef cd = { EVL_BAND_5G, 149, 80, 5745, 5775 };
-	const unsigned char mac[6] = { 2, 0, 0, 0, 1, 0 };
+	struct fake_nl f = {0};
+	struct evl_nl80211_act_opts o = {
+		.xfer = fake_xfer, .xfer_arg = &f, .family = FAM, .cs_count = 7};
+	struct evl_chandef cd = {EVL_BAND_5G, 149, 80, 5745, 5775};
+	const unsigned char mac[6] = {2, 0, 0, 0, 1, 0};
 	struct nlattr *tb[NL80211_ATTR_MAX + 1];
 	unsigned int lo = if_nametoindex("lo");
 	struct evl_ap_conf c;

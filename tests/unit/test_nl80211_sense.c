@@ -27,7 +27,7 @@ static const struct evl_survey *step(struct gen *g, unsigned int ms, unsigned in
 
 static struct gen gen_new(int freq, unsigned int have)
 {
-	struct gen g = { .s = { .freq = freq, .in_use = true, .have = have } };
+	struct gen g = {.s = {.freq = freq, .in_use = true, .have = have}};
 
 	return g;
 }
@@ -35,7 +35,7 @@ static struct gen gen_new(int freq, unsigned int have)
 START_TEST(burst_needs_unexplained_busy_and_noise_rise)
 {
 	struct evl_survey_cfg cfg;
-	struct evl_survey_state st = { 0 };
+	struct evl_survey_state st = {0};
 	struct evl_survey_class c;
 	struct gen g = gen_new(5180, ALL);
 
@@ -64,7 +64,7 @@ END_TEST
 START_TEST(burst_threshold_edges)
 {
 	struct evl_survey_cfg cfg;
-	struct evl_survey_state st = { 0 };
+	struct evl_survey_state st = {0};
 	struct evl_survey_class c;
 	struct gen g = gen_new(2437, ALL & ~EVL_SURVEY_NOISE); /* driver without noise */
 
@@ -84,7 +84,7 @@ END_TEST
 START_TEST(saturation_needs_sustained_obss_busy)
 {
 	struct evl_survey_cfg cfg;
-	struct evl_survey_state st = { 0 };
+	struct evl_survey_state st = {0};
 	struct evl_survey_class c;
 	struct gen g = gen_new(5180, ALL);
 
@@ -92,8 +92,8 @@ START_TEST(saturation_needs_sustained_obss_busy)
 	evl_survey_classify(&st, &cfg, step(&g, 1000, 100, 50, 50, -95), &c);
 	/* busy 90 %, of which rx 80 %: decodable traffic, fires on the 3rd window */
 	for (int i = 1; i <= 3; i++) {
-		ck_assert_int_eq(evl_survey_classify(&st, &cfg, step(&g, 1000, 900, 800, 50, -95),
-						     &c), 0);
+		ck_assert_int_eq(
+			evl_survey_classify(&st, &cfg, step(&g, 1000, 900, 800, 50, -95), &c), 0);
 		ck_assert_uint_eq(c.sat_run, i);
 		ck_assert(!c.non_wifi_burst);
 		ck_assert(c.spectrum_sat == (i == 3));
@@ -112,7 +112,7 @@ END_TEST
 START_TEST(saturation_subtracts_own_bss_rx)
 {
 	struct evl_survey_cfg cfg;
-	struct evl_survey_state st = { 0 };
+	struct evl_survey_state st = {0};
 	struct evl_survey_class c;
 	struct gen g = gen_new(5180, ALL | EVL_SURVEY_BSS_RX);
 
@@ -133,10 +133,10 @@ END_TEST
 START_TEST(resets_and_bad_samples)
 {
 	struct evl_survey_cfg cfg;
-	struct evl_survey_state st = { 0 };
+	struct evl_survey_state st = {0};
 	struct evl_survey_class c;
 	struct gen g = gen_new(5180, ALL);
-	struct evl_survey bad = { .freq = 5180, .have = EVL_SURVEY_BUSY };
+	struct evl_survey bad = {.freq = 5180, .have = EVL_SURVEY_BUSY};
 
 	evl_survey_cfg_default(&cfg);
 	ck_assert_int_eq(evl_survey_classify(&st, &cfg, &bad, &c), -EINVAL);
@@ -160,13 +160,13 @@ END_TEST
 static struct evl_sta sta(unsigned char id, uint64_t pkts, uint64_t failed, uint64_t retries,
 			  uint64_t bytes)
 {
-	struct evl_sta s = { .mac = { 2, 0, 0, 0, 1, id },
-			     .have = EVL_STA_TX_PACKETS | EVL_STA_TX_FAILED | EVL_STA_TX_RETRIES,
-			     .tx_packets = pkts,
-			     .tx_failed = failed,
-			     .tx_retries = retries,
-			     .tx_bytes = bytes,
-			     .rx_bytes = bytes / 2 };
+	struct evl_sta s = {.mac = {2, 0, 0, 0, 1, id},
+			    .have = EVL_STA_TX_PACKETS | EVL_STA_TX_FAILED | EVL_STA_TX_RETRIES,
+			    .tx_packets = pkts,
+			    .tx_failed = failed,
+			    .tx_retries = retries,
+			    .tx_bytes = bytes,
+			    .rx_bytes = bytes / 2};
 	return s;
 }
 

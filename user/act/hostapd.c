@@ -118,7 +118,7 @@ int evl_hapd_request(struct evl_hapd *h, const char *cmd, char *reply, size_t le
 		return -errno;
 	deadline = now_ms() + h->timeout_ms;
 	for (;;) {
-		struct pollfd pfd = { .fd = h->fd, .events = POLLIN };
+		struct pollfd pfd = {.fd = h->fd, .events = POLLIN};
 		long long left = deadline - now_ms();
 		int r;
 
@@ -209,7 +209,8 @@ int evl_hapd_format_chan_switch(char *buf, size_t len, int count, const struct e
 	default:
 		break;
 	}
-	n = snprintf(buf, len, "CHAN_SWITCH %d %d center_freq1=%d bandwidth=%d sec_channel_offset=%d%s%s%s%s",
+	n = snprintf(buf, len,
+		     "CHAN_SWITCH %d %d center_freq1=%d bandwidth=%d sec_channel_offset=%d%s%s%s%s",
 		     count, to->freq, cf1, w, sec, modes & EVL_HAPD_HT ? " ht" : "",
 		     modes & EVL_HAPD_VHT ? " vht" : "", modes & EVL_HAPD_HE ? " he" : "",
 		     blocktx ? " blocktx" : "");
@@ -335,17 +336,17 @@ static const struct {
 	enum evl_hapd_ev_type type;
 	const char *needs; /* mandatory key, or "mac" for a leading address */
 } hapd_events[] = {
-	{ "CTRL-EVENT-STARTED-CHANNEL-SWITCH", EVL_HAPD_EV_CSA_STARTED, "freq" },
-	{ "AP-CSA-FINISHED", EVL_HAPD_EV_CSA_FINISHED, "freq" },
-	{ "DFS-RADAR-DETECTED", EVL_HAPD_EV_RADAR, "freq" },
-	{ "DFS-CAC-START", EVL_HAPD_EV_CAC_START, "freq" },
-	{ "DFS-CAC-COMPLETED", EVL_HAPD_EV_CAC_DONE, "freq" },
-	{ "DFS-NOP-FINISHED", EVL_HAPD_EV_NOP_FINISHED, "freq" },
-	{ "DFS-NEW-CHANNEL", EVL_HAPD_EV_NEW_CHANNEL, "freq" },
-	{ "AP-STA-CONNECTED", EVL_HAPD_EV_STA_CONNECTED, "mac" },
-	{ "AP-STA-DISCONNECTED", EVL_HAPD_EV_STA_DISCONNECTED, "mac" },
-	{ "AP-ENABLED", EVL_HAPD_EV_AP_ENABLED, NULL },
-	{ "AP-DISABLED", EVL_HAPD_EV_AP_DISABLED, NULL },
+	{"CTRL-EVENT-STARTED-CHANNEL-SWITCH", EVL_HAPD_EV_CSA_STARTED, "freq"},
+	{"AP-CSA-FINISHED", EVL_HAPD_EV_CSA_FINISHED, "freq"},
+	{"DFS-RADAR-DETECTED", EVL_HAPD_EV_RADAR, "freq"},
+	{"DFS-CAC-START", EVL_HAPD_EV_CAC_START, "freq"},
+	{"DFS-CAC-COMPLETED", EVL_HAPD_EV_CAC_DONE, "freq"},
+	{"DFS-NOP-FINISHED", EVL_HAPD_EV_NOP_FINISHED, "freq"},
+	{"DFS-NEW-CHANNEL", EVL_HAPD_EV_NEW_CHANNEL, "freq"},
+	{"AP-STA-CONNECTED", EVL_HAPD_EV_STA_CONNECTED, "mac"},
+	{"AP-STA-DISCONNECTED", EVL_HAPD_EV_STA_DISCONNECTED, "mac"},
+	{"AP-ENABLED", EVL_HAPD_EV_AP_ENABLED, NULL},
+	{"AP-DISABLED", EVL_HAPD_EV_AP_DISABLED, NULL},
 };
 
 static bool parse_mac(const char *s, unsigned char mac[6])
@@ -353,8 +354,8 @@ static bool parse_mac(const char *s, unsigned char mac[6])
 	unsigned int b[6];
 	int n = 0;
 
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
-		   &n) != 6 ||
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &n) !=
+		    6 ||
 	    n != 17 || (s[n] != '\0' && s[n] != ' ' && s[n] != '\n'))
 		return false;
 	for (int i = 0; i < 6; i++)
@@ -411,8 +412,7 @@ int evl_hapd_parse_event(const char *msg, struct evl_hapd_event *ev)
 	return 0;
 }
 
-struct evl_hapd *evl_hapd_monitor_open(const char *ctrl_path, const char *local_dir,
-				       int timeout_ms)
+struct evl_hapd *evl_hapd_monitor_open(const char *ctrl_path, const char *local_dir, int timeout_ms)
 {
 	struct evl_hapd *h = evl_hapd_open(ctrl_path, local_dir, timeout_ms);
 	int r;
@@ -447,12 +447,12 @@ int evl_hapd_monitor_read(struct evl_hapd *h, struct evl_hapd_event *ev)
 
 /* --- the actuator ---------------------------------------------------------------------- */
 
-#define HAPD_MAX_APS 32
-#define HAPD_UNLIMITED_STA 2007 /* hostapd's MAX_STA_COUNT */
-#define OBSS_PD_MIN (-82)	/* non-SRG OBSS-PD max = -82 dBm + offset, offset 0..20 */
-#define OBSS_PD_MAX (-62)
+#define HAPD_MAX_APS		   32
+#define HAPD_UNLIMITED_STA	   2007	 /* hostapd's MAX_STA_COUNT */
+#define OBSS_PD_MIN		   (-82) /* non-SRG OBSS-PD max = -82 dBm + offset, offset 0..20 */
+#define OBSS_PD_MAX		   (-62)
 #define SR_CTRL_NON_SRG_DISALLOWED 0x02
-#define SR_CTRL_NON_SRG_OFFSET 0x04
+#define SR_CTRL_NON_SRG_OFFSET	   0x04
 
 struct hapd_ap {
 	char name[32];
@@ -590,14 +590,13 @@ static int hapd_get_conf(void *ctx, const char *ap, struct evl_ap_conf *out)
 	}
 	out->obss_pd = s ? s->obss_pd : 0;
 	out->max_sta = s ? s->max_sta : 0;
-	out->state = !strcmp(st.state, "DISABLED") || !strcmp(st.state, "UNINITIALIZED") ?
-			     EVL_AP_DISABLED :
-			     EVL_AP_UP;
+	out->state = !strcmp(st.state, "DISABLED") || !strcmp(st.state, "UNINITIALIZED")
+			     ? EVL_AP_DISABLED
+			     : EVL_AP_UP;
 	return 0;
 }
 
-static int hapd_switch_channel(void *ctx, const char *ap, const struct evl_chandef *to,
-			       bool radar)
+static int hapd_switch_channel(void *ctx, const char *ap, const struct evl_chandef *to, bool radar)
 {
 	struct hapd_act *a = ctx;
 	unsigned int modes = EVL_HAPD_HT | EVL_HAPD_VHT;

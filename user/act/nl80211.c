@@ -84,8 +84,8 @@ static int put_chandef(struct nl_msg *msg, const struct evl_chandef *cd)
 	return 0;
 }
 
-struct nl_msg *evl_nl80211_msg_radar_detect(int family, int ifindex,
-					    const struct evl_chandef *cd, unsigned int cac_ms)
+struct nl_msg *evl_nl80211_msg_radar_detect(int family, int ifindex, const struct evl_chandef *cd,
+					    unsigned int cac_ms)
 {
 	struct nl_msg *msg;
 	int r;
@@ -103,9 +103,8 @@ struct nl_msg *evl_nl80211_msg_radar_detect(int family, int ifindex,
 	return r ? msg_fail(msg, -r) : msg;
 }
 
-struct nl_msg *evl_nl80211_msg_channel_switch(int family, int ifindex,
-					      const struct evl_chandef *cd, int count,
-					      bool block_tx)
+struct nl_msg *evl_nl80211_msg_channel_switch(int family, int ifindex, const struct evl_chandef *cd,
+					      int count, bool block_tx)
 {
 	struct nl_msg *msg;
 	int r;
@@ -194,7 +193,7 @@ static int iface_cb(struct nl_msg *msg, void *arg)
 static int nl_get_conf(void *ctx, const char *ap, struct evl_ap_conf *out)
 {
 	struct nl_act *a = ctx;
-	struct evl_nl_iface ifc = { .freq = -1 };
+	struct evl_nl_iface ifc = {.freq = -1};
 	struct nl_msg *msg;
 	int ifi = ifindex_of(ap), r;
 
@@ -260,8 +259,8 @@ int evl_act_nl80211_del_station(void *ctx, const char *ap, const unsigned char *
 
 	if (!a)
 		return -EINVAL;
-	return ifi < 0 ? ifi :
-			 act_send(a, evl_nl80211_msg_del_station(a->family, ifi, mac, reason));
+	return ifi < 0 ? ifi
+		       : act_send(a, evl_nl80211_msg_del_station(a->family, ifi, mac, reason));
 }
 
 int evl_act_nl80211_radar_detect(void *ctx, const char *ap, const struct evl_chandef *cd)

@@ -121,10 +121,9 @@ static int xfer_valid(struct nl_msg *msg, void *arg)
 	return NL_SKIP;
 }
 
-int evl_nl80211_xfer(struct evl_nl80211 *nl, struct nl_msg *msg, evl_nl80211_reply_fn fn,
-		     void *arg)
+int evl_nl80211_xfer(struct evl_nl80211 *nl, struct nl_msg *msg, evl_nl80211_reply_fn fn, void *arg)
 {
-	struct xfer_state x = { .status = 1, .fn = fn, .arg = arg };
+	struct xfer_state x = {.status = 1, .fn = fn, .arg = arg};
 	struct nl_cb *cb;
 	int r;
 
@@ -280,11 +279,11 @@ static bool get_s8(const struct nlattr *a, int *v)
 	return true;
 }
 
-#define FAIL(msg_)                       \
-	do {                             \
-		if (err)                 \
-			*err = (msg_);   \
-		return -EINVAL;          \
+#define FAIL(msg_)                     \
+	do {                           \
+		if (err)               \
+			*err = (msg_); \
+		return -EINVAL;        \
 	} while (0)
 
 static int parse_top(struct nl_msg *msg, struct nlattr **tb, const char **err)
@@ -461,7 +460,8 @@ int evl_nl80211_parse_wiphy(struct nl_msg *msg, struct evl_chanlist *l, const ch
 		l->wiphy = (int)wiphy;
 	if ((int)wiphy != l->wiphy || !tb[NL80211_ATTR_WIPHY_BANDS])
 		return 0; /* another wiphy, or a split-dump part without bands */
-	nla_for_each_nested(band, tb[NL80211_ATTR_WIPHY_BANDS], rem) {
+	nla_for_each_nested(band, tb[NL80211_ATTR_WIPHY_BANDS], rem)
+	{
 		struct nlattr *tband[NL80211_BAND_ATTR_MAX + 1], *fa;
 		int frem;
 
@@ -469,7 +469,8 @@ int evl_nl80211_parse_wiphy(struct nl_msg *msg, struct evl_chanlist *l, const ch
 			FAIL("nl80211: malformed NL80211_ATTR_WIPHY_BANDS entry");
 		if (!tband[NL80211_BAND_ATTR_FREQS])
 			continue;
-		nla_for_each_nested(fa, tband[NL80211_BAND_ATTR_FREQS], frem) {
+		nla_for_each_nested(fa, tband[NL80211_BAND_ATTR_FREQS], frem)
+		{
 			struct evl_chan c;
 			size_t i;
 			int r = parse_freq(fa, &c, err);
@@ -578,7 +579,7 @@ static int survey_cb(struct nl_msg *msg, void *arg)
 
 int evl_nl80211_survey(struct evl_nl80211 *nl, int ifindex, struct evl_survey *out, size_t max)
 {
-	struct survey_acc a = { out, max, 0 };
+	struct survey_acc a = {out, max, 0};
 	struct nl_msg *msg;
 	int r;
 

@@ -78,9 +78,9 @@ int evl_survey_classify(struct evl_survey_state *st, const struct evl_survey_cfg
 		out->noise_rise_db = s->noise_dbm - st->noise_baseline;
 
 	/* non_wifi_burst: the medium is busy with energy nobody decoded, and the floor rose. */
-	out->non_wifi_burst = out->unexplained_pct >= cfg->burst_unexplained_pct &&
-			      (!noise || !st->have_baseline ||
-			       out->noise_rise_db >= cfg->burst_noise_rise_db);
+	out->non_wifi_burst =
+		out->unexplained_pct >= cfg->burst_unexplained_pct &&
+		(!noise || !st->have_baseline || out->noise_rise_db >= cfg->burst_noise_rise_db);
 	/* spectrum_sat: sustained high busy that is mostly decodable OBSS traffic. */
 	if (!out->non_wifi_burst && out->busy_pct >= cfg->sat_busy_pct &&
 	    (double)obss >= cfg->sat_obss_share * (double)dbusy)
@@ -96,7 +96,8 @@ int evl_survey_classify(struct evl_survey_state *st, const struct evl_survey_cfg
 			st->noise_baseline = s->noise_dbm;
 			st->have_baseline = true;
 		} else if (!out->non_wifi_burst) {
-			st->noise_baseline += cfg->noise_alpha * (s->noise_dbm - st->noise_baseline);
+			st->noise_baseline +=
+				cfg->noise_alpha * (s->noise_dbm - st->noise_baseline);
 		}
 	}
 	st->prev = *s;
