@@ -495,7 +495,8 @@ int audit_list_days(const char *dir, struct audit_dayfile **out, size_t *n)
 		cnt++;
 	}
 	closedir(d);
-	qsort(v, cnt, sizeof(*v), cmp_day);
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), cmp_day);
 	*out = v;
 	*n = cnt;
 	return 0;

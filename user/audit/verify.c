@@ -135,17 +135,6 @@ static int check_line(struct vstate *v, struct chain *c, const char *file, unsig
 		bad(v, EVL_AUDIT_TAMPERED, file, ln, "malformed record: %s", why);
 		return 0;
 	}
-	if (c->seal_next >= 0 && l.key_epoch != c->seal_next) {
-		bad(v, EVL_AUDIT_TAMPERED, file, ln,
-		    "key epoch %" PRId64 " after a seal announcing epoch %" PRId64, l.key_epoch,
-		    c->seal_next);
-		ok = false;
-	} else if (c->seal_next < 0 && c->epoch >= 0 && l.key_epoch != c->epoch) {
-		bad(v, EVL_AUDIT_TAMPERED, file, ln,
-		    "key epoch changes from %" PRId64 " to %" PRId64 " without a seal", c->epoch,
-		    l.key_epoch);
-		ok = false;
-	}
 	err = key_for(v, (uint64_t)l.key_epoch);
 	if (err == -EKEYREJECTED) {
 		bad(v, EVL_AUDIT_IO_ERROR, file, ln,
@@ -170,6 +159,16 @@ static int check_line(struct vstate *v, struct chain *c, const char *file, unsig
 	} else if (strcmp(l.prev, c->prev)) {
 		bad(v, EVL_AUDIT_TAMPERED, file, ln,
 		    "prev does not match the hash of the record before it (chain broken)");
+		ok = false;
+	} else if (c->seal_next >= 0 && l.key_epoch != c->seal_next) {
+		bad(v, EVL_AUDIT_TAMPERED, file, ln,
+		    "key epoch %" PRId64 " after a seal announcing epoch %" PRId64, l.key_epoch,
+		    c->seal_next);
+		ok = false;
+	} else if (c->seal_next < 0 && c->epoch >= 0 && l.key_epoch != c->epoch) {
+		bad(v, EVL_AUDIT_TAMPERED, file, ln,
+		    "key epoch changes from %" PRId64 " to %" PRId64 " without a seal", c->epoch,
+		    l.key_epoch);
 		ok = false;
 	} else if (l.next_key_epoch >= 0 && l.next_key_epoch != l.key_epoch + 1) {
 		bad(v, EVL_AUDIT_TAMPERED, file, ln, "seal announces a wrong epoch");
