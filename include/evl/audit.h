@@ -22,9 +22,9 @@
 
 #include "evl/record.h"
 
-#define EVL_AUDIT_KEY_LEN 32
+#define EVL_AUDIT_KEY_LEN  32
 #define EVL_AUDIT_ID_BYTES 16 /* identifier hash: HMAC-SHA256 truncated to 128 bits */
-#define EVL_AUDIT_ID_HEX (2 * EVL_AUDIT_ID_BYTES)
+#define EVL_AUDIT_ID_HEX   (2 * EVL_AUDIT_ID_BYTES)
 
 enum evl_audit_durability {
 	EVL_AUDIT_SYNC_EACH,  /* fdatasync after every record (daemon default) */
@@ -41,10 +41,10 @@ struct evl_audit_io_ops {
 
 struct evl_audit_opts {
 	const char *dir;
-	const char *key_file;	  /* MAC key; rewritten (0600, atomically) as it evolves */
-	const char *secret_file;  /* site secret for identifier hashing */
+	const char *key_file;	 /* MAC key; rewritten (0600, atomically) as it evolves */
+	const char *secret_file; /* site secret for identifier hashing */
 	enum evl_audit_durability durability;
-	unsigned int sync_every;  /* for EVL_AUDIT_SYNC_EVERY; 0 = 64 */
+	unsigned int sync_every; /* for EVL_AUDIT_SYNC_EVERY; 0 = 64 */
 	/* Wall clock (us since the Unix epoch) for an engine time; NULL = real clock. */
 	int64_t (*wall_us)(void *ctx, uint64_t mono_ns);
 	void *wall_ctx;
@@ -54,11 +54,11 @@ struct evl_audit_opts {
 };
 
 struct evl_audit_stats {
-	uint64_t records;	/* lines written (including the audit layer's own) */
-	uint64_t write_errors;	/* failed write/fdatasync attempts */
-	uint64_t pending;	/* lines held in memory, not yet written */
-	uint64_t dropped;	/* refused because the memory queue was full (never silent) */
-	uint64_t head_errors;	/* failed head updates (the trail itself is intact) */
+	uint64_t records;	 /* lines written (including the audit layer's own) */
+	uint64_t write_errors;	 /* failed write/fdatasync attempts */
+	uint64_t pending;	 /* lines held in memory, not yet written */
+	uint64_t dropped;	 /* refused because the memory queue was full (never silent) */
+	uint64_t head_errors;	 /* failed head updates (the trail itself is intact) */
 	uint64_t torn_recovered; /* torn tails moved aside on open */
 	uint64_t key_epoch;
 	uint64_t secret_epoch;
@@ -96,7 +96,7 @@ enum evl_audit_verdict {
 
 struct evl_audit_verify {
 	enum evl_audit_verdict verdict;
-	char file[256];	   /* first bad file (basename) */
+	char file[256];	    /* first bad file (basename) */
 	unsigned long line; /* first bad line, 1-based (0 = whole file / head) */
 	char reason[256];
 	uint64_t records;
@@ -112,8 +112,8 @@ typedef int (*evl_audit_walk_fn)(void *ctx, const char *day /* YYYYMMDD */, cons
 
 /* Verify DIR with the initial key file; cb (may be NULL) sees verified records; a nonzero cb
  * return stops the walk and is returned. Lenient: do not stop on tampering (export --force). */
-int evl_audit_verify_dir(const char *dir, const char *key_file, bool lenient,
-			 evl_audit_walk_fn cb, void *ctx, struct evl_audit_verify *res);
+int evl_audit_verify_dir(const char *dir, const char *key_file, bool lenient, evl_audit_walk_fn cb,
+			 void *ctx, struct evl_audit_verify *res);
 
 struct evl_audit_maint {
 	unsigned int compressed;

@@ -16,8 +16,8 @@
 
 #define DAY_US 86400000000LL
 /* 2025-01-01T00:00:00Z */
-#define T0_US 1735689600000000LL
-#define RAW_AP "ap-kitchen-AA:BB:CC:DD:EE:FF"
+#define T0_US	1735689600000000LL
+#define RAW_AP	"ap-kitchen-AA:BB:CC:DD:EE:FF"
 #define RAW_EVT "radar@AA:BB:CC:DD:EE:FF#7"
 
 struct fx {
@@ -99,7 +99,7 @@ static struct evl_record rec_at(uint64_t mono_ns, int i)
 		.ap = RAW_AP,
 		.radio = "5g",
 		.action_type = "channel_change",
-		.changes = { { "channel", 52, 40 + i } },
+		.changes = {{"channel", 52, 40 + i}},
 		.n_changes = 1,
 		.token = "evtloop-1764818821-abc",
 		.status = i % 3 ? "success" : "refused",
@@ -261,7 +261,7 @@ START_TEST(edit_one_byte)
 	v = strstr(ls.l[1], "\"new_value\":4");
 	ck_assert_ptr_nonnull(v);
 	v[strlen("\"new_value\":")] = '6'; /* 4x -> 6x */
-	lines_write(p, &ls, (int[]){ 0, 1, 2, 3, -1 });
+	lines_write(p, &ls, (int[]){0, 1, 2, 3, -1});
 	expect_tampered(&f, day2, 2, "signature mismatch");
 	fx_fini(&f);
 }
@@ -277,7 +277,7 @@ START_TEST(delete_insert_swap)
 	three_days(&f);
 	path_of(&f, day2, p, sizeof(p));
 	lines_read(p, &ls);
-	lines_write(p, &ls, (int[]){ 0, 2, 3, -1 }); /* delete */
+	lines_write(p, &ls, (int[]){0, 2, 3, -1}); /* delete */
 	expect_tampered(&f, day2, 2, "records deleted");
 	fx_fini(&f);
 
@@ -285,7 +285,7 @@ START_TEST(delete_insert_swap)
 	three_days(&f);
 	path_of(&f, day2, p, sizeof(p));
 	lines_read(p, &ls);
-	lines_write(p, &ls, (int[]){ 0, 1, 1, 2, 3, -1 }); /* insert (a replayed record) */
+	lines_write(p, &ls, (int[]){0, 1, 1, 2, 3, -1}); /* insert (a replayed record) */
 	expect_tampered(&f, day2, 3, "inserted");
 	fx_fini(&f);
 
@@ -293,7 +293,7 @@ START_TEST(delete_insert_swap)
 	three_days(&f);
 	path_of(&f, day2, p, sizeof(p));
 	lines_read(p, &ls);
-	lines_write(p, &ls, (int[]){ 0, 2, 1, 3, -1 }); /* swap */
+	lines_write(p, &ls, (int[]){0, 2, 1, 3, -1}); /* swap */
 	expect_tampered(&f, day2, 2, "records deleted");
 	fx_fini(&f);
 }
@@ -315,7 +315,7 @@ START_TEST(insert_forged_record)
 	ck_assert_ptr_nonnull(s);
 	s[6] = '2';
 	ls.l[ls.n] = forged;
-	lines_write(p, &ls, (int[]){ 0, 1, (int)ls.n, 2, 3, -1 });
+	lines_write(p, &ls, (int[]){0, 1, (int)ls.n, 2, 3, -1});
 	expect_tampered(&f, day1, 3, "signature mismatch");
 	fx_fini(&f);
 }
@@ -332,7 +332,7 @@ START_TEST(truncate_tail)
 	path_of(&f, day3, p, sizeof(p));
 	lines_read(p, &ls);
 	ck_assert_uint_eq(ls.n, 1);
-	lines_write(p, &ls, (int[]){ -1 }); /* the newest record gone */
+	lines_write(p, &ls, (int[]){-1}); /* the newest record gone */
 	expect_tampered(&f, day3, 0, "signed head vouches for seq 8");
 	fx_fini(&f);
 
@@ -341,7 +341,7 @@ START_TEST(truncate_tail)
 	three_days(&f);
 	path_of(&f, day1, p, sizeof(p));
 	lines_read(p, &ls);
-	lines_write(p, &ls, (int[]){ 0, 1, 2, -1 });
+	lines_write(p, &ls, (int[]){0, 1, 2, -1});
 	expect_tampered(&f, day1, 3, "does not end with its key_rotation seal");
 	fx_fini(&f);
 }
@@ -517,7 +517,7 @@ static const struct evl_audit_io_ops fault_io = {
 
 static void disk_full(bool partial)
 {
-	struct fault fl = { .partial = partial };
+	struct fault fl = {.partial = partial};
 	struct evl_audit_verify r;
 	struct evl_audit_stats st;
 	struct stat before, after;
@@ -567,8 +567,8 @@ END_TEST
 
 START_TEST(memory_queue_bound_is_not_silent)
 {
-	struct evl_audit_opts o = { .durability = EVL_AUDIT_SYNC_NONE, .max_pending = 2 };
-	struct fault fl = { .full = true };
+	struct evl_audit_opts o = {.durability = EVL_AUDIT_SYNC_NONE, .max_pending = 2};
+	struct fault fl = {.full = true};
 	struct evl_audit_verify r;
 	struct evl_audit_stats st;
 	struct fx f;
@@ -684,7 +684,7 @@ START_TEST(secret_rotation_recorded)
 	char h1[EVL_AUDIT_ID_HEX + 1], h2[EVL_AUDIT_ID_HEX + 1];
 	struct evl_audit_verify r;
 	struct evl_audit_stats st;
-	struct count_ctx c = { 0 };
+	struct count_ctx c = {0};
 	struct lines ls;
 	uint64_t ep;
 	char p[400];
@@ -723,7 +723,7 @@ END_TEST
 
 START_TEST(key_file_permissions)
 {
-	struct evl_audit_opts o = { 0 };
+	struct evl_audit_opts o = {0};
 	struct evl_audit_verify r;
 	struct fx f;
 
@@ -751,7 +751,7 @@ END_TEST
 
 START_TEST(wrong_key_refused_on_open)
 {
-	struct evl_audit_opts o = { .durability = EVL_AUDIT_SYNC_NONE };
+	struct evl_audit_opts o = {.durability = EVL_AUDIT_SYNC_NONE};
 	struct fx f;
 
 	fx_init(&f);
@@ -796,9 +796,9 @@ START_TEST(cli_exit_codes)
 	free(ls.buf);
 	path_of(&f, day2, p, sizeof(p));
 	lines_read(p, &ls);
-	lines_write(p, &ls, (int[]){ 0, 2, 3, -1 });
-	snprintf(cmd, sizeof(cmd), "%s verify --dir %s --key %s 2>&1 | grep -q '%s:2:'", bin,
-		 f.dir, f.init_key, day2);
+	lines_write(p, &ls, (int[]){0, 2, 3, -1});
+	snprintf(cmd, sizeof(cmd), "%s verify --dir %s --key %s 2>&1 | grep -q '%s:2:'", bin, f.dir,
+		 f.init_key, day2);
 	ck_assert_int_eq(WEXITSTATUS(system(cmd)), 0);
 	snprintf(cmd, sizeof(cmd), "%s verify --dir %s --key %s >/dev/null 2>&1", bin, f.dir,
 		 f.init_key);

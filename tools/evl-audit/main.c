@@ -16,7 +16,7 @@
 #include "evl/audit.h"
 
 #define EXIT_TAMPERED 1
-#define EXIT_USAGE 2
+#define EXIT_USAGE    2
 
 static const char usage_main[] =
 	"usage: evl-audit COMMAND [OPTIONS]\n"
@@ -71,7 +71,7 @@ static const char usage_verify[] =
 
 static int verdict_exit(const struct evl_audit_verify *r)
 {
-	return r->verdict == EVL_AUDIT_OK	 ? 0
+	return r->verdict == EVL_AUDIT_OK	  ? 0
 	       : r->verdict == EVL_AUDIT_TAMPERED ? EXIT_TAMPERED
 						  : EXIT_USAGE;
 }
@@ -79,9 +79,9 @@ static int verdict_exit(const struct evl_audit_verify *r)
 static int cmd_verify(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "dir", required_argument, NULL, 'd' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' },
+		{"dir", required_argument, NULL, 'd'},
+		{"key", required_argument, NULL, 'k'},
+		{"help", no_argument, NULL, 'h'},
 		{},
 	};
 	const char *dir = NULL, *key = NULL;
@@ -90,10 +90,16 @@ static int cmd_verify(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
-		case 'd': dir = optarg; break;
-		case 'k': key = optarg; break;
-		case 'h': return usage(usage_verify, true);
-		default: return usage(usage_verify, false);
+		case 'd':
+			dir = optarg;
+			break;
+		case 'k':
+			key = optarg;
+			break;
+		case 'h':
+			return usage(usage_verify, true);
+		default:
+			return usage(usage_verify, false);
 		}
 	}
 	if (!dir || !key || optind != argc)
@@ -104,7 +110,8 @@ static int cmd_verify(int argc, char **argv)
 	}
 	report(&r);
 	if (r.verdict == EVL_AUDIT_OK) {
-		printf("evl-audit: %s intact: %" PRIu64 " records in %u day files, key epoch %" PRIu64,
+		printf("evl-audit: %s intact: %" PRIu64
+		       " records in %u day files, key epoch %" PRIu64,
 		       dir, r.records, r.files, r.key_epoch);
 		if (r.retired_records)
 			printf(", %" PRIu64 " earlier records retired", r.retired_records);
@@ -142,8 +149,8 @@ static int parse_date(const char *s, int *out)
 {
 	int y, m, d, n = 0;
 
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || s[n] || m < 1 ||
-	    m > 12 || d < 1 || d > 31)
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || s[n] || m < 1 || m > 12 ||
+	    d < 1 || d > 31)
 		return -EINVAL;
 	*out = y * 10000 + m * 100 + d;
 	return 0;
@@ -159,18 +166,18 @@ static const char usage_export[] =
 static int cmd_export(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "dir", required_argument, NULL, 'd' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "site-secret", required_argument, NULL, 's' },
-		{ "ap", required_argument, NULL, 'a' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "force", no_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
+		{"dir", required_argument, NULL, 'd'},
+		{"key", required_argument, NULL, 'k'},
+		{"site-secret", required_argument, NULL, 's'},
+		{"ap", required_argument, NULL, 'a'},
+		{"from", required_argument, NULL, 'f'},
+		{"to", required_argument, NULL, 't'},
+		{"force", no_argument, NULL, 'F'},
+		{"help", no_argument, NULL, 'h'},
 		{},
 	};
 	const char *dir = NULL, *key = NULL, *secret = NULL, *ap = NULL, *out = NULL;
-	struct export_ctx e = { .out = stdout };
+	struct export_ctx e = {.out = stdout};
 	char hash[EVL_AUDIT_ID_HEX + 1];
 	struct evl_audit_verify r;
 	bool force = false;
@@ -178,15 +185,28 @@ static int cmd_export(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
 		switch (c) {
-		case 'd': dir = optarg; break;
-		case 'k': key = optarg; break;
-		case 's': secret = optarg; break;
-		case 'a': ap = optarg; break;
-		case 'o': out = optarg; break;
-		case 'F': force = true; break;
+		case 'd':
+			dir = optarg;
+			break;
+		case 'k':
+			key = optarg;
+			break;
+		case 's':
+			secret = optarg;
+			break;
+		case 'a':
+			ap = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'F':
+			force = true;
+			break;
 		case 'f':
 			if (parse_date(optarg, &e.from)) {
-				fprintf(stderr, "evl-audit: --from '%s': want YYYY-MM-DD\n", optarg);
+				fprintf(stderr, "evl-audit: --from '%s': want YYYY-MM-DD\n",
+					optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -196,8 +216,10 @@ static int cmd_export(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
-		case 'h': return usage(usage_export, true);
-		default: return usage(usage_export, false);
+		case 'h':
+			return usage(usage_export, true);
+		default:
+			return usage(usage_export, false);
 		}
 	}
 	if (!dir || !key || optind != argc)
@@ -264,11 +286,20 @@ static int parse_days(const char *s, unsigned int *out)
 	if (errno || end == s || v > 100000)
 		return -EINVAL;
 	switch (*end) {
-	case '\0': case 'd': break;
-	case 'w': v *= 7; break;
-	case 'm': v *= 30; break;
-	case 'y': v *= 365; break;
-	default: return -EINVAL;
+	case '\0':
+	case 'd':
+		break;
+	case 'w':
+		v *= 7;
+		break;
+	case 'm':
+		v *= 30;
+		break;
+	case 'y':
+		v *= 365;
+		break;
+	default:
+		return -EINVAL;
 	}
 	if (*end && end[1])
 		return -EINVAL;
@@ -285,10 +316,10 @@ static const char usage_maintain[] =
 static int cmd_maintain(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "dir", required_argument, NULL, 'd' },
-		{ "compress-after", required_argument, NULL, 'c' },
-		{ "retain", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
+		{"dir", required_argument, NULL, 'd'},
+		{"compress-after", required_argument, NULL, 'c'},
+		{"retain", required_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
 		{},
 	};
 	unsigned int compress = 90, retain = 7 * 365;
@@ -299,7 +330,9 @@ static int cmd_maintain(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
-		case 'd': dir = optarg; break;
+		case 'd':
+			dir = optarg;
+			break;
 		case 'c':
 		case 'r':
 			if (parse_days(optarg, c == 'c' ? &compress : &retain)) {
@@ -308,8 +341,10 @@ static int cmd_maintain(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
-		case 'h': return usage(usage_maintain, true);
-		default: return usage(usage_maintain, false);
+		case 'h':
+			return usage(usage_maintain, true);
+		default:
+			return usage(usage_maintain, false);
 		}
 	}
 	if (!dir || optind != argc)
@@ -351,7 +386,7 @@ static int bench_one(const char *base, const char *name, enum evl_audit_durabili
 		     unsigned long n)
 {
 	char dir[4096], key[4200], secret[4200];
-	struct evl_audit_opts o = { .durability = dur, .sync_every = 64, .wall_us = bench_wall };
+	struct evl_audit_opts o = {.durability = dur, .sync_every = 64, .wall_us = bench_wall};
 	struct evl_record rec = {
 		.kind = EVL_REC_ACTION,
 		.event_id = "evt-000123",
@@ -359,7 +394,7 @@ static int bench_one(const char *base, const char *name, enum evl_audit_durabili
 		.ap = "ap-lobby-3",
 		.radio = "5g",
 		.action_type = "channel_change",
-		.changes = { { "channel", 52, 40 } },
+		.changes = {{"channel", 52, 40}},
 		.n_changes = 1,
 		.token = "evtloop-1764818821-abc",
 		.status = "success",
@@ -411,9 +446,9 @@ static const char usage_bench[] =
 static int cmd_bench(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "records", required_argument, NULL, 'n' },
-		{ "dir", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
+		{"records", required_argument, NULL, 'n'},
+		{"dir", required_argument, NULL, 'd'},
+		{"help", no_argument, NULL, 'h'},
 		{},
 	};
 	char base[4096] = "/tmp/evl-audit-bench.XXXXXX";
@@ -427,13 +462,18 @@ static int cmd_bench(int argc, char **argv)
 		case 'n':
 			n = strtoul(optarg, &end, 10);
 			if (*end || !n) {
-				fprintf(stderr, "evl-audit: --records '%s': want a count\n", optarg);
+				fprintf(stderr, "evl-audit: --records '%s': want a count\n",
+					optarg);
 				return EXIT_USAGE;
 			}
 			break;
-		case 'd': parent = optarg; break;
-		case 'h': return usage(usage_bench, true);
-		default: return usage(usage_bench, false);
+		case 'd':
+			parent = optarg;
+			break;
+		case 'h':
+			return usage(usage_bench, true);
+		default:
+			return usage(usage_bench, false);
 		}
 	}
 	if (optind != argc)
@@ -460,8 +500,8 @@ int main(int argc, char **argv)
 		const char *name;
 		int (*fn)(int argc, char **argv);
 	} cmds[] = {
-		{ "keygen", cmd_keygen }, { "verify", cmd_verify }, { "export", cmd_export },
-		{ "maintain", cmd_maintain }, { "bench", cmd_bench },
+		{"keygen", cmd_keygen},	    {"verify", cmd_verify}, {"export", cmd_export},
+		{"maintain", cmd_maintain}, {"bench", cmd_bench},
 	};
 
 	if (argc < 2)

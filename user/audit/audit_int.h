@@ -11,16 +11,16 @@
 
 #include "evl/audit.h"
 
-#define AUDIT_HASH_HEX 64
-#define AUDIT_SIG_TAIL ",\"signature\":\""
+#define AUDIT_HASH_HEX	   64
+#define AUDIT_SIG_TAIL	   ",\"signature\":\""
 #define AUDIT_SIG_TAIL_LEN 14
 /* ,"signature":"<64 hex>"} */
 #define AUDIT_SIG_SUFFIX_LEN (AUDIT_SIG_TAIL_LEN + AUDIT_HASH_HEX + 2)
-#define AUDIT_LINE_MAX 65536
-#define AUDIT_HEAD_FILE "audit.head"
-#define AUDIT_HEAD_SLOT 256
-#define AUDIT_RETIRED_FILE "retired.jsonl"
-#define AUDIT_MAX_FILES 8192
+#define AUDIT_LINE_MAX	     65536
+#define AUDIT_HEAD_FILE	     "audit.head"
+#define AUDIT_HEAD_SLOT	     256
+#define AUDIT_RETIRED_FILE   "retired.jsonl"
+#define AUDIT_MAX_FILES	     8192
 
 void audit_seterr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -69,7 +69,8 @@ struct audit_line {
 int audit_line_parse(const char *line, size_t len, struct audit_line *out, const char **why);
 /* Signature check over the exact bytes without the signature member. */
 bool audit_line_sig_ok(struct audit_mac *m, const char *line, size_t len);
-int audit_line_hash(struct audit_sha *s, const char *line, size_t len, char out[AUDIT_HASH_HEX + 1]);
+int audit_line_hash(struct audit_sha *s, const char *line, size_t len,
+		    char out[AUDIT_HASH_HEX + 1]);
 
 /* Day files in dir, sorted by date. */
 struct audit_dayfile {

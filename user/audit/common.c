@@ -193,8 +193,8 @@ int evl_audit_key_load(const char *path, uint8_t key[EVL_AUDIT_KEY_LEN], uint64_
 	}
 	if (n != EVL_AUDIT_KEY_LEN && n != EVL_AUDIT_KEY_LEN + 8) {
 		err = -EINVAL;
-		audit_seterr("%s: key file has %zd bytes, expected 32 (evl-audit keygen) or 40", path,
-			     n);
+		audit_seterr("%s: key file has %zd bytes, expected 32 (evl-audit keygen) or 40",
+			     path, n);
 		goto out_wipe;
 	}
 	memcpy(key, buf, EVL_AUDIT_KEY_LEN);
@@ -395,8 +395,9 @@ int audit_head_render(struct audit_mac *m, const struct audit_head *h, char slot
 	uint8_t d[32];
 	int n;
 
-	n = snprintf(slot, AUDIT_HEAD_SLOT, "{\"seq\":%" PRId64 ",\"key_epoch\":%" PRId64
-		     ",\"hash\":\"%s\"", h->seq, h->key_epoch, h->hash);
+	n = snprintf(slot, AUDIT_HEAD_SLOT,
+		     "{\"seq\":%" PRId64 ",\"key_epoch\":%" PRId64 ",\"hash\":\"%s\"", h->seq,
+		     h->key_epoch, h->hash);
 	if (n < 0 || n + 80 > AUDIT_HEAD_SLOT || audit_mac2(m, slot, (size_t)n, "}", 1, d))
 		return -EINVAL;
 	audit_hex(d, 32, hex);
@@ -418,7 +419,8 @@ int audit_head_parse(const char *slot, struct audit_head *h)
 		return -ENOENT;
 	if (slot[AUDIT_HEAD_SLOT - 1] != '\n' || memchr(slot, '\0', AUDIT_HEAD_SLOT))
 		return -EBADMSG;
-	if (sscanf(slot, "{\"seq\":%" SCNd64 ",\"key_epoch\":%" SCNd64 ",\"hash\":\"%64[0-9a-f]\"%n",
+	if (sscanf(slot,
+		   "{\"seq\":%" SCNd64 ",\"key_epoch\":%" SCNd64 ",\"hash\":\"%64[0-9a-f]\"%n",
 		   &h->seq, &h->key_epoch, h->hash, &n) != 3 ||
 	    strlen(h->hash) != AUDIT_HASH_HEX || h->seq < 0 || h->key_epoch < 0)
 		return -EBADMSG;

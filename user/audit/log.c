@@ -29,7 +29,7 @@ struct qline {
 	int64_t seq;
 	char hash[AUDIT_HASH_HEX + 1];
 	bool seal;
-	uint64_t next_epoch;		/* seal: persist this key after the seal is written */
+	uint64_t next_epoch; /* seal: persist this key after the seal is written */
 	uint8_t next_key[EVL_AUDIT_KEY_LEN];
 };
 
@@ -165,13 +165,13 @@ static void sb_str(struct sb *b, const char *s)
 	sb_raw(b, "\"", 1);
 	for (run = s; *s; s++) {
 		unsigned char c = (unsigned char)*s;
-		char esc[6] = { '\\', 'u', '0', '0', hx[c >> 4], hx[c & 15] };
+		char esc[6] = {'\\', 'u', '0', '0', hx[c >> 4], hx[c & 15]};
 
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
 		sb_raw(b, run, (size_t)(s - run));
 		if (c == '"' || c == '\\')
-			sb_raw(b, (char[]){ '\\', (char)c }, 2);
+			sb_raw(b, (char[]){'\\', (char)c}, 2);
 		else
 			sb_raw(b, esc, 6);
 		run = s + 1;
@@ -224,10 +224,9 @@ static int uuid4(struct evl_audit *a, char out[37])
 	a->rnd_off += 16;
 	u[6] = (u[6] & 0x0f) | 0x40;
 	u[8] = (u[8] & 0x3f) | 0x80;
-	snprintf(out, 37,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0],
-		 u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13],
-		 u[14], u[15]);
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12],
+		 u[13], u[14], u[15]);
 	return 0;
 }
 
@@ -255,7 +254,7 @@ static void sb_id(struct evl_audit *a, struct sb *b, const char *id)
 static ssize_t build_line(struct evl_audit *a, const struct evl_record *rec, int64_t wall,
 			  const char *detail, int64_t next_epoch)
 {
-	struct sb b = { .p = a->buf, .cap = LINE_BUF - AUDIT_SIG_SUFFIX_LEN - 2 };
+	struct sb b = {.p = a->buf, .cap = LINE_BUF - AUDIT_SIG_SUFFIX_LEN - 2};
 	char uuid[37], ts[64], sig[AUDIT_HASH_HEX + 1];
 	uint8_t d[32];
 
@@ -328,8 +327,10 @@ static ssize_t build_line(struct evl_audit *a, const struct evl_record *rec, int
 	}
 	if (next_epoch >= 0)
 		sb_fmt(&b, ",\"next_key_epoch\":%" PRId64, next_epoch);
-	sb_fmt(&b, ",\"secret_epoch\":%" PRIu64 ",\"secret_id\":\"%s\",\"key_epoch\":%" PRIu64
-	       ",\"prev\":\"%s\"", a->secret_epoch, a->secret_id, a->key_epoch, a->last_hash);
+	sb_fmt(&b,
+	       ",\"secret_epoch\":%" PRIu64 ",\"secret_id\":\"%s\",\"key_epoch\":%" PRIu64
+	       ",\"prev\":\"%s\"",
+	       a->secret_epoch, a->secret_id, a->key_epoch, a->last_hash);
 	if (b.overflow)
 		return -EMSGSIZE;
 	/* Sign exactly these bytes plus the closing brace; the signature goes last. */
@@ -383,7 +384,7 @@ static int open_day(struct evl_audit *a, int date)
 
 static void head_update(struct evl_audit *a, int64_t seq, const char *hash, bool sync)
 {
-	struct audit_head h = { .seq = seq, .key_epoch = (int64_t)a->key_epoch };
+	struct audit_head h = {.seq = seq, .key_epoch = (int64_t)a->key_epoch};
 	char slot[AUDIT_HEAD_SLOT];
 
 	memcpy(h.hash, hash, sizeof(h.hash));
@@ -568,25 +569,31 @@ int evl_audit_append(struct evl_audit *a, const struct evl_record *rec)
 	if (!a->date || date > a->date)
 		a->date = date;
 	if (a->note_torn) {
-		struct evl_record r = { .kind = EVL_REC_TORN_LINE, .reason = "torn_tail",
-					.source = "daemon", .detect_to_action_us = -1 };
+		struct evl_record r = {.kind = EVL_REC_TORN_LINE,
+				       .reason = "torn_tail",
+				       .source = "daemon",
+				       .detect_to_action_us = -1};
 
 		a->note_torn = false;
 		e = emit(a, &r, wall, a->torn_detail, false);
 		err = err ? err : e;
 	}
 	if (a->note_lost) {
-		struct evl_record r = { .kind = EVL_REC_NOTE, .reason = "lost_tail",
-					.source = "daemon", .detect_to_action_us = -1 };
+		struct evl_record r = {.kind = EVL_REC_NOTE,
+				       .reason = "lost_tail",
+				       .source = "daemon",
+				       .detect_to_action_us = -1};
 
 		a->note_lost = false;
 		e = emit(a, &r, wall, a->lost_detail, false);
 		err = err ? err : e;
 	}
 	if (a->note_secret) {
-		struct evl_record r = { .kind = EVL_REC_SECRET_ROTATION,
-					.reason = "site_secret_rotated", .source = "daemon",
-					.status = "success", .detect_to_action_us = -1 };
+		struct evl_record r = {.kind = EVL_REC_SECRET_ROTATION,
+				       .reason = "site_secret_rotated",
+				       .source = "daemon",
+				       .status = "success",
+				       .detect_to_action_us = -1};
 		char detail[64];
 
 		snprintf(detail, sizeof(detail), "secret_id %s -> %s", a->old_secret_id,
@@ -630,7 +637,7 @@ static int sink_record(void *ctx, const struct evl_record *rec)
 
 struct evl_record_sink evl_audit_sink(struct evl_audit *a)
 {
-	return (struct evl_record_sink){ .record = sink_record, .ctx = a };
+	return (struct evl_record_sink){.record = sink_record, .ctx = a};
 }
 
 void evl_audit_close(struct evl_audit *a)
@@ -868,8 +875,8 @@ static int find_tail(struct evl_audit *a)
 		/* The key must be at or before the trail's epoch and must sign its last line. */
 		if ((uint64_t)l.key_epoch < a->key_epoch) {
 			err = -EKEYREJECTED;
-			audit_seterr("key file is at epoch %" PRIu64 " but the trail is at epoch %"
-				     PRId64 "; wrong key file?",
+			audit_seterr("key file is at epoch %" PRIu64
+				     " but the trail is at epoch %" PRId64 "; wrong key file?",
 				     a->key_epoch, l.key_epoch);
 			goto out;
 		}
@@ -947,8 +954,8 @@ struct evl_audit *evl_audit_open(const struct evl_audit_opts *o)
 	a->rnd_off = RND_POOL;
 	clock_gettime(CLOCK_REALTIME, &rt);
 	clock_gettime(CLOCK_MONOTONIC, &mt);
-	a->wall_offset_us = ((int64_t)rt.tv_sec - mt.tv_sec) * 1000000 +
-			    (rt.tv_nsec - mt.tv_nsec) / 1000;
+	a->wall_offset_us =
+		((int64_t)rt.tv_sec - mt.tv_sec) * 1000000 + (rt.tv_nsec - mt.tv_nsec) / 1000;
 	a->dir = strdup(o->dir);
 	a->key_file = strdup(o->key_file);
 	if (!a->dir || !a->key_file) {

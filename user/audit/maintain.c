@@ -15,8 +15,9 @@
 
 static int64_t days_between(int date, int64_t now_us)
 {
-	struct tm tm = { .tm_year = date / 10000 - 1900, .tm_mon = date / 100 % 100 - 1,
-			 .tm_mday = date % 100 };
+	struct tm tm = {.tm_year = date / 10000 - 1900,
+			.tm_mon = date / 100 % 100 - 1,
+			.tm_mday = date % 100};
 
 	return (now_us / 1000000 - (int64_t)timegm(&tm)) / 86400;
 }

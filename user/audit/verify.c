@@ -98,8 +98,9 @@ static int load_head(struct vstate *v, const char *dir)
 		err = key_for(v, (uint64_t)h.key_epoch);
 		if (err == -EKEYREJECTED) {
 			bad(v, EVL_AUDIT_IO_ERROR, AUDIT_HEAD_FILE, (unsigned long)i + 1,
-			    "the verification key is at epoch %" PRIu64 " but the head needs epoch %"
-			    PRId64 ": use the initial key (the keygen output)",
+			    "the verification key is at epoch %" PRIu64
+			    " but the head needs epoch %" PRId64
+			    ": use the initial key (the keygen output)",
 			    v->init_epoch, h.key_epoch);
 			continue;
 		}
@@ -118,8 +119,8 @@ static int load_head(struct vstate *v, const char *dir)
 struct chain {
 	int64_t seq; /* expected next seq */
 	char prev[AUDIT_HASH_HEX + 1];
-	int64_t epoch;	    /* epoch of the last record, -1 none */
-	int64_t seal_next;  /* last record was a seal announcing this epoch, else -1 */
+	int64_t epoch;	   /* epoch of the last record, -1 none */
+	int64_t seal_next; /* last record was a seal announcing this epoch, else -1 */
 };
 
 static int check_line(struct vstate *v, struct chain *c, const char *file, unsigned long ln,
@@ -138,8 +139,9 @@ static int check_line(struct vstate *v, struct chain *c, const char *file, unsig
 	err = key_for(v, (uint64_t)l.key_epoch);
 	if (err == -EKEYREJECTED) {
 		bad(v, EVL_AUDIT_IO_ERROR, file, ln,
-		    "the verification key is at epoch %" PRIu64 " but this record is from epoch %"
-		    PRId64 ": use the initial key (the keygen output), not the daemon's evolved key",
+		    "the verification key is at epoch %" PRIu64
+		    " but this record is from epoch %" PRId64
+		    ": use the initial key (the keygen output), not the daemon's evolved key",
 		    v->init_epoch, l.key_epoch);
 		return v->lenient ? 0 : 1;
 	}
@@ -153,7 +155,8 @@ static int check_line(struct vstate *v, struct chain *c, const char *file, unsig
 		ok = false;
 	} else if (l.seq < c->seq) {
 		bad(v, EVL_AUDIT_TAMPERED, file, ln,
-		    "seq %" PRId64 " but %" PRId64 " expected: record inserted, repeated or reordered",
+		    "seq %" PRId64 " but %" PRId64
+		    " expected: record inserted, repeated or reordered",
 		    l.seq, c->seq);
 		ok = false;
 	} else if (strcmp(l.prev, c->prev)) {
@@ -215,8 +218,9 @@ static int walk_file(struct vstate *v, struct chain *c, const char *dir,
 		if (!len || buf[len - 1] != '\n') {
 			bad(v, EVL_AUDIT_TAMPERED, f->name, ln,
 			    len > AUDIT_LINE_MAX ? "line too long"
-			    : last && gzeof(g) ? "torn last line (crash; evld moves it aside on start)"
-					       : "line without newline or with a NUL byte");
+			    : last && gzeof(g)
+				    ? "torn last line (crash; evld moves it aside on start)"
+				    : "line without newline or with a NUL byte");
 			ret = v->lenient ? 0 : 1;
 			break;
 		}
@@ -275,8 +279,8 @@ static int anchor(struct vstate *v, const char *dir, int first_date, struct chai
 	return 0;
 }
 
-int evl_audit_verify_dir(const char *dir, const char *key_file, bool lenient,
-			 evl_audit_walk_fn cb, void *ctx, struct evl_audit_verify *res)
+int evl_audit_verify_dir(const char *dir, const char *key_file, bool lenient, evl_audit_walk_fn cb,
+			 void *ctx, struct evl_audit_verify *res)
 {
 	struct vstate *v;
 	struct audit_dayfile *days = NULL;
