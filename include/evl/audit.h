@@ -104,6 +104,7 @@ struct evl_audit_verify {
 	uint64_t retired_records; /* deleted by maintain, accounted in retired.jsonl */
 	uint64_t beyond_head;	  /* records after the signed head (crash before its update) */
 	uint64_t key_epoch;	  /* epoch of the last record */
+	uint64_t incidents;	  /* torn_line / lost_tail records (crash recovery) */
 };
 
 /* Called for every record (verified, or every parseable one when lenient) in order. */

@@ -464,6 +464,7 @@ START_TEST(torn_line_recovered)
 	append_n(a, 1, 12LL * 3600 * 1000000, 1);
 	evl_audit_close(a);
 	ck_assert_int_eq(verify(&f, &r), EVL_AUDIT_OK);
+	ck_assert_uint_eq(r.incidents, 1);
 	lines_read(p, &ls);
 	ck_assert_uint_eq(ls.n, 3);
 	ck_assert_ptr_nonnull(strstr(ls.l[1], "\"kind\":\"torn_line\""));
@@ -768,6 +769,73 @@ START_TEST(wrong_key_refused_on_open)
 }
 END_TEST
 
+/* A crash with durability none can leave the head ahead of the log: the restart says so in the
+ * trail (kind torn_line, reason lost_tail) instead of hiding it. */
+START_TEST(lost_tail_recorded_on_restart)
+{
+	struct evl_audit_verify r;
+	struct lines ls;
+	char p[400];
+	struct fx f;
+
+	fx_init(&f);
+	three_days(&f);
+	path_of(&f, day3, p, sizeof(p));
+	lines_read(p, &ls);
+	lines_write(p, &ls, (int[]){-1});
+	f.wall0 = T0_US + 2 * DAY_US;
+	struct evl_audit *a = fx_open(&f, NULL, NULL);
+	append_n(a, 1, 12LL * 3600 * 1000000, 1);
+	evl_audit_close(a);
+	ck_assert_int_eq(verify(&f, &r), EVL_AUDIT_OK);
+	ck_assert_uint_eq(r.incidents, 1);
+	lines_read(p, &ls);
+	ck_assert_uint_eq(ls.n, 2);
+	ck_assert_ptr_nonnull(strstr(ls.l[0], "\"reason\":\"lost_tail\""));
+	ck_assert_ptr_nonnull(strstr(ls.l[0], "seq 8..8 signed in the head but not on disk"));
+	free(ls.buf);
+	fx_fini(&f);
+}
+END_TEST
+
+/* A manual key rotation seals the epoch; a crash before the evolved key reached the disk is
+ * repaired on open (the seal says which epoch comes next). */
+START_TEST(manual_rotation_and_crash_before_key_update)
+{
+	struct evl_record rot = {.kind = EVL_REC_KEY_ROTATION,
+				 .reason = "operator",
+				 .source = "daemon",
+				 .detect_to_action_us = -1};
+	struct evl_audit_verify r;
+	struct evl_audit_stats st;
+	uint64_t ep;
+	uint8_t k[EVL_AUDIT_KEY_LEN];
+	struct fx f;
+
+	fx_init(&f);
+	struct evl_audit *a = fx_open(&f, NULL, NULL);
+	append_n(a, 2, 3600LL * 1000000, 1000000);
+	rot.mono_ns = 3700ULL * 1000000000ULL;
+	ck_assert_int_eq(evl_audit_append(a, &rot), 0);
+	evl_audit_close(a);
+	ck_assert_int_eq(evl_audit_key_load(f.key, k, &ep), 0);
+	ck_assert_uint_eq(ep, 1);
+	copy_file(f.init_key, f.key); /* as if we crashed between seal and key update */
+	a = fx_open(&f, NULL, NULL);
+	evl_audit_get_stats(a, &st);
+	ck_assert_uint_eq(st.key_epoch, 1);
+	append_n(a, 2, 7200LL * 1000000, 1000000);
+	evl_audit_close(a);
+	ck_assert_int_eq(evl_audit_key_load(f.key, k, &ep), 0);
+	ck_assert_uint_eq(ep, 1);
+	ck_assert_int_eq(verify(&f, &r), EVL_AUDIT_OK);
+	ck_assert_uint_eq(r.records, 5);
+	ck_assert_uint_eq(r.files, 1);
+	ck_assert_uint_eq(r.key_epoch, 1);
+	fx_fini(&f);
+}
+END_TEST
+
 /* The CLI's exit codes, when the binary is built (make check builds it first). */
 START_TEST(cli_exit_codes)
 {
@@ -836,6 +904,8 @@ int main(void)
 	tcase_add_test(tc, secret_rotation_recorded);
 	tcase_add_test(tc, key_file_permissions);
 	tcase_add_test(tc, wrong_key_refused_on_open);
+	tcase_add_test(tc, lost_tail_recorded_on_restart);
+	tcase_add_test(tc, manual_rotation_and_crash_before_key_update);
 	tcase_add_test(tc, cli_exit_codes);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

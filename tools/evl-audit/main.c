@@ -115,6 +115,11 @@ static int cmd_verify(int argc, char **argv)
 		       dir, r.records, r.files, r.key_epoch);
 		if (r.retired_records)
 			printf(", %" PRIu64 " earlier records retired", r.retired_records);
+		if (r.incidents)
+			printf(", %" PRIu64
+			       " crash-recovery records (kind torn_line: see them with "
+			       "export)",
+			       r.incidents);
 		if (r.beyond_head)
 			printf(", %" PRIu64 " after the signed head (crash before its update)",
 			       r.beyond_head);

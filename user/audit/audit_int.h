@@ -63,6 +63,7 @@ struct audit_line {
 	char secret_id[9];
 	char ap_id[EVL_AUDIT_ID_HEX + 1];
 	char day[9]; /* YYYYMMDD from the timestamp */
+	char kind[24];
 };
 
 /* Checks shape (signature last, JSON object, required fields); 0 or -EBADMSG with msg. */

@@ -350,6 +350,10 @@ int audit_line_parse(const char *line, size_t len, struct audit_line *out, const
 	    get_str(o, "secret_id", out->secret_id, 8, true) ||
 	    get_str(o, "ap_id", out->ap_id, EVL_AUDIT_ID_HEX, false))
 		goto out;
+	if (!json_object_object_get_ex(o, "kind", &ts) ||
+	    !json_object_is_type(ts, json_type_string))
+		goto out;
+	snprintf(out->kind, sizeof(out->kind), "%s", json_object_get_string(ts));
 	if (!json_object_object_get_ex(o, "timestamp", &ts) ||
 	    !json_object_is_type(ts, json_type_string) || json_object_get_string_len(ts) < 10)
 		goto out;

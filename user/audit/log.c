@@ -579,7 +579,7 @@ int evl_audit_append(struct evl_audit *a, const struct evl_record *rec)
 		err = err ? err : e;
 	}
 	if (a->note_lost) {
-		struct evl_record r = {.kind = EVL_REC_NOTE,
+		struct evl_record r = {.kind = EVL_REC_TORN_LINE,
 				       .reason = "lost_tail",
 				       .source = "daemon",
 				       .detect_to_action_us = -1};
@@ -872,39 +872,42 @@ static int find_tail(struct evl_audit *a)
 				     days[i].name, why);
 			goto out;
 		}
-		/* The key must be at or before the trail's epoch and must sign its last line. */
-		if ((uint64_t)l.key_epoch < a->key_epoch) {
+		/* The key must be at the trail's epoch (or behind it, when a crash came between
+		 * a seal and the key update) and must sign the last line, unless that line is the
+		 * seal whose key is already erased. */
+		want = l.next_key_epoch >= 0 ? (uint64_t)l.next_key_epoch : (uint64_t)l.key_epoch;
+		if (a->key_epoch > want) {
 			err = -EKEYREJECTED;
 			audit_seterr("key file is at epoch %" PRIu64
-				     " but the trail is at epoch %" PRId64 "; wrong key file?",
-				     a->key_epoch, l.key_epoch);
+				     " but the trail is at epoch %" PRIu64 "; wrong key file?",
+				     a->key_epoch, want);
 			goto out;
 		}
-		while (a->key_epoch < (uint64_t)l.key_epoch) {
-			evl_audit_key_evolve(a->key);
-			a->key_epoch++;
-		}
-		audit_mac_rekey(&a->mac, a->key);
-		if (!audit_line_sig_ok(&a->mac, t->line, t->len)) {
-			err = -EKEYREJECTED;
-			audit_seterr("%s: the key does not sign the last record; wrong key file, "
-				     "or the trail was altered (run evl-audit verify)",
-				     days[i].name);
-			goto out;
+		if (a->key_epoch <= (uint64_t)l.key_epoch) {
+			while (a->key_epoch < (uint64_t)l.key_epoch) {
+				evl_audit_key_evolve(a->key);
+				a->key_epoch++;
+			}
+			audit_mac_rekey(&a->mac, a->key);
+			if (!audit_line_sig_ok(&a->mac, t->line, t->len)) {
+				err = -EKEYREJECTED;
+				audit_seterr(
+					"%s: the key does not sign the last record; wrong key "
+					"file, or the trail was altered (run evl-audit verify)",
+					days[i].name);
+				goto out;
+			}
 		}
 		a->seq = l.seq;
 		a->secret_epoch = (uint64_t)l.secret_epoch;
 		memcpy(a->old_secret_id, l.secret_id, sizeof(l.secret_id));
 		audit_line_hash(&a->sha, t->line, t->len, a->last_hash);
 		a->sealed = l.next_key_epoch >= 0;
-		want = a->sealed ? (uint64_t)l.next_key_epoch : (uint64_t)l.key_epoch;
-		if (want > a->key_epoch) { /* crashed between the seal and the key update */
-			while (a->key_epoch < want) {
-				evl_audit_key_evolve(a->key);
-				a->key_epoch++;
-			}
-			audit_mac_rekey(&a->mac, a->key);
+		while (a->key_epoch < want) {
+			evl_audit_key_evolve(a->key);
+			a->key_epoch++;
 		}
+		audit_mac_rekey(&a->mac, a->key);
 		break;
 	}
 	if (a->seq < 0) { /* everything retired? continue from the manifest */

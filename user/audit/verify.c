@@ -187,6 +187,8 @@ static int check_line(struct vstate *v, struct chain *c, const char *file, unsig
 	c->epoch = l.key_epoch;
 	c->seal_next = l.next_key_epoch;
 	v->res->records++;
+	if (!strcmp(l.kind, "torn_line"))
+		v->res->incidents++;
 	v->res->key_epoch = (uint64_t)l.key_epoch;
 	if (!ok && !v->lenient)
 		return 1;
