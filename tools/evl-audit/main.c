@@ -1,0 +1,521 @@
+// SPDX-License-Identifier: GPL-2.0
+/* evl-audit: keygen, verify, export, maintain and bench for the evl audit trail. */
+#include <errno.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "evl/audit.h"
+
+#define EXIT_TAMPERED 1
+#define EXIT_USAGE    2
+
+static const char usage_main[] =
+	"usage: evl-audit COMMAND [OPTIONS]\n"
+	"  keygen FILE                      write 32 random bytes (mode 0600)\n"
+	"  verify --dir DIR --key FILE      exit 0 intact, 1 tampered, 2 usage/I-O error\n"
+	"  export --dir DIR --key FILE [--site-secret FILE] [--ap ID] [--from YYYY-MM-DD]\n"
+	"         [--to YYYY-MM-DD] [-o OUT] [--force]\n"
+	"  maintain --dir DIR [--compress-after 90d] [--retain 7y]\n"
+	"  bench [--records N] [--dir DIR]  records/s signed+appended per durability\n"
+	"Run 'evl-audit COMMAND --help' for details.\n";
+
+static int usage(const char *text, bool help)
+{
+	fputs(text, help ? stdout : stderr);
+	return help ? 0 : EXIT_USAGE;
+}
+
+static const char usage_keygen[] =
+	"usage: evl-audit keygen FILE\n"
+	"Write a new 32-byte random key (or site secret) to FILE with mode 0600. Refuses to\n"
+	"overwrite. Keep an offline copy of the MAC key: the daemon evolves its copy daily, and\n"
+	"verify needs the initial one.\n";
+
+static int cmd_keygen(int argc, char **argv)
+{
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+		return usage(usage_keygen, true);
+	if (argc != 2)
+		return usage(usage_keygen, false);
+	if (evl_audit_keygen(argv[1])) {
+		fprintf(stderr, "evl-audit: %s\n", evl_audit_errmsg());
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static void report(const struct evl_audit_verify *r)
+{
+	if (r->verdict == EVL_AUDIT_OK)
+		return;
+	if (r->line)
+		fprintf(stderr, "evl-audit: %s:%lu: %s\n", r->file, r->line, r->reason);
+	else
+		fprintf(stderr, "evl-audit: %s: %s\n", r->file, r->reason);
+}
+
+static const char usage_verify[] =
+	"usage: evl-audit verify --dir DIR --key FILE\n"
+	"Check every record's signature, the hash chain across days (.jsonl and .jsonl.gz),\n"
+	"key-epoch seals, retired days and the signed head. FILE is the INITIAL key.\n"
+	"Exit 0 intact, 1 tampered (first bad file:line and why), 2 usage or I/O error.\n";
+
+static int verdict_exit(const struct evl_audit_verify *r)
+{
+	return r->verdict == EVL_AUDIT_OK	  ? 0
+	       : r->verdict == EVL_AUDIT_TAMPERED ? EXIT_TAMPERED
+						  : EXIT_USAGE;
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"dir", required_argument, NULL, 'd'},
+		{"key", required_argument, NULL, 'k'},
+		{"help", no_argument, NULL, 'h'},
+		{},
+	};
+	const char *dir = NULL, *key = NULL;
+	struct evl_audit_verify r;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			dir = optarg;
+			break;
+		case 'k':
+			key = optarg;
+			break;
+		case 'h':
+			return usage(usage_verify, true);
+		default:
+			return usage(usage_verify, false);
+		}
+	}
+	if (!dir || !key || optind != argc)
+		return usage(usage_verify, false);
+	if (evl_audit_verify_dir(dir, key, false, NULL, NULL, &r)) {
+		fprintf(stderr, "evl-audit: out of memory\n");
+		return EXIT_USAGE;
+	}
+	report(&r);
+	if (r.verdict == EVL_AUDIT_OK) {
+		printf("evl-audit: %s intact: %" PRIu64
+		       " records in %u day files, key epoch %" PRIu64,
+		       dir, r.records, r.files, r.key_epoch);
+		if (r.retired_records)
+			printf(", %" PRIu64 " earlier records retired", r.retired_records);
+		if (r.incidents)
+			printf(", %" PRIu64
+			       " crash-recovery records (kind torn_line: see them with "
+			       "export)",
+			       r.incidents);
+		if (r.beyond_head)
+			printf(", %" PRIu64 " after the signed head (crash before its update)",
+			       r.beyond_head);
+		printf("\n");
+	}
+	return verdict_exit(&r);
+}
+
+struct export_ctx {
+	FILE *out;
+	int from, to; /* YYYYMMDD, 0 = open */
+	const char *ap_hash;
+	uint64_t n;
+};
+
+static int export_one(void *ctx, const char *day, const char *line, size_t len, const char *ap)
+{
+	struct export_ctx *e = ctx;
+	int d = atoi(day);
+
+	if ((e->from && d < e->from) || (e->to && d > e->to))
+		return 0;
+	if (e->ap_hash && (!ap || strcmp(ap, e->ap_hash)))
+		return 0;
+	if (fwrite(line, 1, len, e->out) != len || fputc('\n', e->out) == EOF)
+		return -EIO;
+	e->n++;
+	return 0;
+}
+
+static int parse_date(const char *s, int *out)
+{
+	int y, m, d, n = 0;
+
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || s[n] || m < 1 || m > 12 ||
+	    d < 1 || d > 31)
+		return -EINVAL;
+	*out = y * 10000 + m * 100 + d;
+	return 0;
+}
+
+static const char usage_export[] =
+	"usage: evl-audit export --dir DIR --key FILE [--site-secret FILE] [--ap ID]\n"
+	"                        [--from YYYY-MM-DD] [--to YYYY-MM-DD] [-o OUT] [--force]\n"
+	"Write the verified records (exact signed lines, JSON Lines) in the date range to OUT\n"
+	"(default stdout). --ap takes the RAW identifier and matches its hash under the site\n"
+	"secret (--site-secret required). A tampered trail is refused unless --force.\n";
+
+static int cmd_export(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"dir", required_argument, NULL, 'd'},
+		{"key", required_argument, NULL, 'k'},
+		{"site-secret", required_argument, NULL, 's'},
+		{"ap", required_argument, NULL, 'a'},
+		{"from", required_argument, NULL, 'f'},
+		{"to", required_argument, NULL, 't'},
+		{"force", no_argument, NULL, 'F'},
+		{"help", no_argument, NULL, 'h'},
+		{},
+	};
+	const char *dir = NULL, *key = NULL, *secret = NULL, *ap = NULL, *out = NULL;
+	struct export_ctx e = {.out = stdout};
+	char hash[EVL_AUDIT_ID_HEX + 1];
+	struct evl_audit_verify r;
+	bool force = false;
+	int c, err;
+
+	while ((c = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			dir = optarg;
+			break;
+		case 'k':
+			key = optarg;
+			break;
+		case 's':
+			secret = optarg;
+			break;
+		case 'a':
+			ap = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'F':
+			force = true;
+			break;
+		case 'f':
+			if (parse_date(optarg, &e.from)) {
+				fprintf(stderr, "evl-audit: --from '%s': want YYYY-MM-DD\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 't':
+			if (parse_date(optarg, &e.to)) {
+				fprintf(stderr, "evl-audit: --to '%s': want YYYY-MM-DD\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			return usage(usage_export, true);
+		default:
+			return usage(usage_export, false);
+		}
+	}
+	if (!dir || !key || optind != argc)
+		return usage(usage_export, false);
+	if (ap && !secret) {
+		fprintf(stderr, "evl-audit: --ap needs --site-secret to hash the identifier\n");
+		return EXIT_USAGE;
+	}
+	if (ap) {
+		uint8_t s[EVL_AUDIT_KEY_LEN];
+		uint64_t ep;
+
+		if (evl_audit_key_load(secret, s, &ep)) {
+			fprintf(stderr, "evl-audit: %s\n", evl_audit_errmsg());
+			return EXIT_USAGE;
+		}
+		err = evl_audit_hash_id(s, ap, hash);
+		OPENSSL_cleanse(s, sizeof(s));
+		if (err)
+			return EXIT_USAGE;
+		e.ap_hash = hash;
+	}
+	if (evl_audit_verify_dir(dir, key, false, NULL, NULL, &r))
+		return EXIT_USAGE;
+	if (r.verdict == EVL_AUDIT_IO_ERROR) {
+		report(&r);
+		return EXIT_USAGE;
+	}
+	if (r.verdict == EVL_AUDIT_TAMPERED) {
+		report(&r);
+		if (!force) {
+			fprintf(stderr, "evl-audit: refusing to export from a tampered trail "
+					"(--force exports it anyway, unverified)\n");
+			return EXIT_TAMPERED;
+		}
+		fprintf(stderr, "evl-audit: --force: exporting records from a TAMPERED trail\n");
+	}
+	if (out) {
+		e.out = fopen(out, "we");
+		if (!e.out) {
+			fprintf(stderr, "evl-audit: %s: %s\n", out, strerror(errno));
+			return EXIT_USAGE;
+		}
+	}
+	err = evl_audit_verify_dir(dir, key, force, export_one, &e, &r);
+	if (out && fclose(e.out))
+		err = err ? err : -EIO;
+	if (err) {
+		fprintf(stderr, "evl-audit: export failed: %s\n", strerror(-err));
+		return EXIT_USAGE;
+	}
+	fprintf(stderr, "evl-audit: exported %" PRIu64 " records\n", e.n);
+	return r.verdict == EVL_AUDIT_OK ? 0 : EXIT_TAMPERED;
+}
+
+/* "90d", "12w", "6m" (30 d), "7y" (365 d); a bare number is days. */
+static int parse_days(const char *s, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || v > 100000)
+		return -EINVAL;
+	switch (*end) {
+	case '\0':
+	case 'd':
+		break;
+	case 'w':
+		v *= 7;
+		break;
+	case 'm':
+		v *= 30;
+		break;
+	case 'y':
+		v *= 365;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (*end && end[1])
+		return -EINVAL;
+	*out = (unsigned int)v;
+	return 0;
+}
+
+static const char usage_maintain[] =
+	"usage: evl-audit maintain --dir DIR [--compress-after 90d] [--retain 7y]\n"
+	"Gzip day files older than --compress-after; delete day files older than --retain\n"
+	"(recorded in DIR/retired.jsonl so verification still passes). Units: d w m y.\n"
+	"The newest day is never touched. Defaults: compress after 90d, retain 7y.\n";
+
+static int cmd_maintain(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"dir", required_argument, NULL, 'd'},
+		{"compress-after", required_argument, NULL, 'c'},
+		{"retain", required_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
+		{},
+	};
+	unsigned int compress = 90, retain = 7 * 365;
+	struct evl_audit_maint m;
+	const char *dir = NULL;
+	struct timespec now;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			dir = optarg;
+			break;
+		case 'c':
+		case 'r':
+			if (parse_days(optarg, c == 'c' ? &compress : &retain)) {
+				fprintf(stderr, "evl-audit: '%s': want a duration like 90d or 7y\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			return usage(usage_maintain, true);
+		default:
+			return usage(usage_maintain, false);
+		}
+	}
+	if (!dir || optind != argc)
+		return usage(usage_maintain, false);
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (evl_audit_maintain(dir, compress, retain, (int64_t)now.tv_sec * 1000000, &m)) {
+		fprintf(stderr, "evl-audit: %s\n", evl_audit_errmsg());
+		return EXIT_USAGE;
+	}
+	printf("evl-audit: %u day files compressed, %u retired\n", m.compressed, m.deleted);
+	return 0;
+}
+
+/* --- bench ----------------------------------------------------------------- */
+
+static int64_t bench_wall(void *ctx, uint64_t mono_ns)
+{
+	(void)ctx;
+	return 1735732800000000LL + (int64_t)(mono_ns / 1000); /* 2025-01-01T12:00Z */
+}
+
+static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)flag;
+	(void)f;
+	return remove(p);
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int bench_one(const char *base, const char *name, enum evl_audit_durability dur,
+		     unsigned long n)
+{
+	char dir[4096], key[4200], secret[4200];
+	struct evl_audit_opts o = {.durability = dur, .sync_every = 64, .wall_us = bench_wall};
+	struct evl_record rec = {
+		.kind = EVL_REC_ACTION,
+		.event_id = "evt-000123",
+		.event_type = "dfs_radar",
+		.ap = "ap-lobby-3",
+		.radio = "5g",
+		.action_type = "channel_change",
+		.changes = {{"channel", 52, 40}},
+		.n_changes = 1,
+		.token = "evtloop-1764818821-abc",
+		.status = "success",
+		.reason = "radar",
+		.source = "ebpf",
+		.detect_to_action_us = 850,
+	};
+	struct evl_audit *a;
+	double t0, dt;
+
+	snprintf(dir, sizeof(dir), "%s/%s", base, name);
+	snprintf(key, sizeof(key), "%s/%s.key", base, name);
+	snprintf(secret, sizeof(secret), "%s/%s.secret", base, name);
+	if (evl_audit_keygen(key) || evl_audit_keygen(secret)) {
+		fprintf(stderr, "evl-audit: %s\n", evl_audit_errmsg());
+		return -1;
+	}
+	o.dir = dir;
+	o.key_file = key;
+	o.secret_file = secret;
+	a = evl_audit_open(&o);
+	if (!a) {
+		fprintf(stderr, "evl-audit: %s\n", evl_audit_errmsg());
+		return -1;
+	}
+	t0 = now_s();
+	for (unsigned long i = 0; i < n; i++) {
+		rec.mono_ns = i * 1000;
+		if (evl_audit_append(a, &rec)) {
+			fprintf(stderr, "evl-audit: bench: append failed at record %lu\n", i);
+			evl_audit_close(a);
+			return -1;
+		}
+	}
+	evl_audit_flush(a);
+	dt = now_s() - t0;
+	evl_audit_close(a);
+	printf("%-10s %9lu records %8.3f s %10.0f records/s %7.2f us/record\n", name, n, dt,
+	       (double)n / dt, dt * 1e6 / (double)n);
+	return 0;
+}
+
+static const char usage_bench[] =
+	"usage: evl-audit bench [--records N] [--dir DIR]\n"
+	"Sign and append N records (default 200000; per-record sync uses N/20) with each\n"
+	"durability setting and print records/s. DIR (default: a fresh directory under /tmp,\n"
+	"removed afterwards) decides which file system is measured.\n";
+
+static int cmd_bench(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"records", required_argument, NULL, 'n'},
+		{"dir", required_argument, NULL, 'd'},
+		{"help", no_argument, NULL, 'h'},
+		{},
+	};
+	char base[4096] = "/tmp/evl-audit-bench.XXXXXX";
+	const char *parent = NULL;
+	unsigned long n = 200000;
+	char *end;
+	int c, ret = 0;
+
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			n = strtoul(optarg, &end, 10);
+			if (*end || !n) {
+				fprintf(stderr, "evl-audit: --records '%s': want a count\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'd':
+			parent = optarg;
+			break;
+		case 'h':
+			return usage(usage_bench, true);
+		default:
+			return usage(usage_bench, false);
+		}
+	}
+	if (optind != argc)
+		return usage(usage_bench, false);
+	if (parent)
+		snprintf(base, sizeof(base), "%s/evl-audit-bench.XXXXXX", parent);
+	if (!mkdtemp(base)) {
+		fprintf(stderr, "evl-audit: %s: %s\n", base, strerror(errno));
+		return EXIT_USAGE;
+	}
+	printf("evl-audit bench in %s (HMAC-SHA256 + SHA-256 chain + signed head per record)\n",
+	       base);
+	if (bench_one(base, "none", EVL_AUDIT_SYNC_NONE, n) ||
+	    bench_one(base, "every-64", EVL_AUDIT_SYNC_EVERY, n / 4 ? n / 4 : 1) ||
+	    bench_one(base, "each", EVL_AUDIT_SYNC_EACH, n / 20 ? n / 20 : 1))
+		ret = EXIT_USAGE;
+	nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int argc, char **argv);
+	} cmds[] = {
+		{"keygen", cmd_keygen},	    {"verify", cmd_verify}, {"export", cmd_export},
+		{"maintain", cmd_maintain}, {"bench", cmd_bench},
+	};
+
+	if (argc < 2)
+		return usage(usage_main, false);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))
+		return usage(usage_main, true);
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "evl-audit: unknown command '%s'\n", argv[1]);
+	return usage(usage_main, false);
+}
