@@ -28,8 +28,12 @@ int evl_ctl_request(const char *path, const char *line, int timeout_ms, char **b
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    send(fd, line, len, MSG_NOSIGNAL) != (ssize_t)len) {
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		rc = -errno;
+		goto out_close;
+	}
+	/* EPIPE: the daemon refused us at once (busy, permission); its reason is still queued. */
+	if (send(fd, line, len, MSG_NOSIGNAL) != (ssize_t)len && errno != EPIPE) {
 		rc = -errno;
 		goto out_close;
 	}
@@ -45,6 +49,8 @@ int evl_ctl_request(const char *path, const char *line, int timeout_ms, char **b
 		goto out_close;
 	}
 	n = recv(fd, buf, cap, MSG_DONTWAIT);
+	if (n < 0 && errno == ECONNRESET) /* closed after replying: the reply is still queued */
+		n = recv(fd, buf, cap, MSG_DONTWAIT);
 	if (n <= 0) {
 		rc = n ? -errno : -ECONNRESET; /* closed without a reply */
 		goto out_free;

@@ -63,6 +63,19 @@ static void send_text(int fd, const char *text, size_t len)
 	(void)send(fd, text, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
+/*
+ * Last words to a client we are about to close. Unread requests are discarded first: closing
+ * with a non-empty receive queue resets the peer, which could then miss the message.
+ */
+static void send_final(int fd, const char *text, size_t len)
+{
+	char sink[64];
+
+	for (int i = 0; i < 64 && recv(fd, sink, sizeof(sink), MSG_DONTWAIT | MSG_TRUNC) > 0; i++)
+		;
+	send_text(fd, text, len);
+}
+
 static bool peer_allowed(struct evl_ctl_server *s, int fd, struct evl_ctl_peer *p)
 {
 	struct ucred uc;
@@ -127,7 +140,7 @@ static void do_accept(struct evl_ctl_server *s)
 				     "error: permission denied: uid %u is not root and not in the "
 				     "control socket's group\n",
 				     (unsigned int)peer.uid);
-			send_text(fd, msg, n);
+			send_final(fd, msg, n);
 			close(fd);
 			s->stats.denied++;
 			continue;
@@ -138,7 +151,7 @@ static void do_accept(struct evl_ctl_server *s)
 		if (!c || ep_add(s->ep, fd, TAG_CLIENT + (c - s->clients))) {
 			static const char busy[] = "error: busy, too many control clients\n";
 
-			send_text(fd, busy, sizeof(busy) - 1);
+			send_final(fd, busy, sizeof(busy) - 1);
 			close(fd);
 			s->stats.dropped++;
 			continue;
@@ -228,7 +241,7 @@ static void expire(struct evl_ctl_server *s)
 		if (c->fd >= 0 && c->deadline_ms <= now) {
 			static const char idle[] = "error: idle timeout\n";
 
-			send_text(c->fd, idle, sizeof(idle) - 1);
+			send_final(c->fd, idle, sizeof(idle) - 1);
 			drop_client(s, c);
 			s->stats.dropped++;
 		}
