@@ -428,6 +428,75 @@ START_TEST(test_client_timeout)
 }
 END_TEST
 
+/* Run build/bin/evlctl ARGS against the server; return its exit code, output in out. */
+static int evlctl(struct evl_ctl_server *s, const char *const *args, char *out, size_t outlen)
+{
+	char *argv[16] = { "build/bin/evlctl", "-s", sock, "-t", "2000" };
+	int p[2], status, n = 5;
+	size_t got = 0;
+	pid_t pid;
+
+	for (; *args; args++)
+		argv[n++] = (char *)*args;
+	ck_assert_int_eq(pipe(p), 0);
+	pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(p[1]);
+	while (waitpid(pid, &status, WNOHANG) == 0)
+		if (s)
+			pump(s, -1, 10);
+		else
+			usleep(10000);
+	for (ssize_t r; (r = read(p[0], out + got, outlen - 1 - got)) > 0;)
+		got += r;
+	out[got] = 0;
+	close(p[0]);
+	ck_assert(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+START_TEST(test_evlctl_exit_codes)
+{
+	struct evl_ctl_server *s = start(0, 0);
+	char out[4096];
+
+	ck_assert_msg(access("build/bin/evlctl", X_OK) == 0, "build/bin/evlctl not built");
+	ck_assert_int_eq(evlctl(s, (const char *[]){ "stats", "--json", NULL }, out, sizeof(out)),
+			 0);
+	ck_assert_str_eq(out, "cmd=stats uid=0 json=1\n");
+	ck_assert_int_eq(evlctl(s,
+				(const char *[]){ "inject", "--type", "dfs_radar", "--ap", "wlan0",
+						  "--channel", "52", NULL },
+				out, sizeof(out)),
+			 0);
+	ck_assert_str_eq(out, "cmd=inject uid=0 json=0 ap=wlan0 ch=52\n");
+	ck_assert_int_eq(evlctl(s, (const char *[]){ "rollback", "unknown", NULL }, out,
+				sizeof(out)),
+			 1);
+	ck_assert_str_eq(out, "evlctl: rollback: no such token 'unknown'\n");
+	ck_assert_int_eq(evlctl(s, (const char *[]){ "inject", "--ap", "wlan0", NULL }, out,
+				sizeof(out)),
+			 2);
+	ck_assert_ptr_nonnull(strstr(out, "--type and --ap are required"));
+	ck_assert_int_eq(evlctl(s, (const char *[]){ "status", "now please", NULL }, out,
+				sizeof(out)),
+			 2);
+	ck_assert_int_eq(evlctl(s, (const char *[]){ "--help", NULL }, out, sizeof(out)), 0);
+	ck_assert_ptr_nonnull(strstr(out, "EXIT STATUS"));
+	ck_assert_int_eq(handled, 3); /* usage errors never reached the daemon */
+	stop(s);
+	/* no daemon at all */
+	strcpy(sock, "/nonexistent/evld.sock");
+	ck_assert_int_eq(evlctl(NULL, (const char *[]){ "status", NULL }, out, sizeof(out)), 3);
+	ck_assert_ptr_nonnull(strstr(out, "is evld running?"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("ctl");
@@ -447,6 +516,7 @@ int main(void)
 	tcase_add_test(ts, test_server_path_claim);
 	tcase_add_test(ts, test_client_request);
 	tcase_add_test(ts, test_client_timeout);
+	tcase_add_test(ts, test_evlctl_exit_codes);
 	suite_add_tcase(su, tp);
 	suite_add_tcase(su, ts);
 	sr = srunner_create(su);
