@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <evl/metrics.h>
 #include <evl/sys.h>
 
 static char dir[64];
@@ -245,6 +246,56 @@ START_TEST(test_unit_matches_caps)
 }
 END_TEST
 
+START_TEST(test_metrics_render)
+{
+	const struct evl_metrics_count ev[] = { { "dfs_radar", 2 }, { "non_wifi_burst", 5 } };
+	const struct evl_metrics_count act[] = { { "success", 6 }, { "failed", 1 } };
+	const struct evl_metrics_iface ifc[] = { { "wlan0", 0.05, 0.125, 0.5, 36, 12 } };
+	struct evl_metrics m = { .events = ev,
+				 .n_events = 2,
+				 .actions = act,
+				 .n_actions = 2,
+				 .rollbacks_automatic = 1,
+				 .rollbacks_manual = 2,
+				 .active_tokens = 3,
+				 .ringbuf_drops = 4,
+				 .ifaces = ifc,
+				 .n_ifaces = 1,
+				 .start_time_s = 1764818821 };
+	struct evl_prom *p = evl_prom_new();
+	const char *t;
+
+	evl_metrics_hist_add(&m.detect_to_action, 40);	    /* <= 50 */
+	evl_metrics_hist_add(&m.detect_to_action, 50);	    /* <= 50 */
+	evl_metrics_hist_add(&m.detect_to_action, 900);	    /* <= 1000 */
+	evl_metrics_hist_add(&m.detect_to_action, 9e6);	    /* +Inf */
+	ck_assert_int_eq(evl_metrics_render(p, &m), 0);
+	t = evl_prom_text(p, NULL);
+	ck_assert_ptr_nonnull(strstr(t, "evl_events_total{type=\"dfs_radar\"} 2\n"
+					"evl_events_total{type=\"non_wifi_burst\"} 5\n"));
+	ck_assert_ptr_nonnull(strstr(t, "evl_actions_total{status=\"failed\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(t, "# TYPE evl_rejected_total counter\n# HELP"));
+	ck_assert_ptr_nonnull(strstr(t, "evl_rollbacks_total{kind=\"automatic\"} 1\n"
+					"evl_rollbacks_total{kind=\"manual\"} 2\n"));
+	ck_assert_ptr_nonnull(strstr(t, "evl_active_tokens 3\n"));
+	ck_assert_ptr_nonnull(strstr(t, "evl_ringbuf_drops_total 4\n"));
+	ck_assert_ptr_nonnull(strstr(t, "evl_detect_to_action_microseconds_bucket{le=\"50\"} 2\n"
+					"evl_detect_to_action_microseconds_bucket{le=\"100\"} 2\n"));
+	ck_assert_ptr_nonnull(strstr(t, "_bucket{le=\"1000\"} 3\n"));
+	ck_assert_ptr_nonnull(strstr(t, "_bucket{le=\"+Inf\"} 4\n"
+					"evl_detect_to_action_microseconds_sum 9000990\n"
+					"evl_detect_to_action_microseconds_count 4\n"));
+	ck_assert_ptr_nonnull(strstr(t, "evl_interface_retry_ratio{interface=\"wlan0\"} 0.125\n"));
+	ck_assert_ptr_nonnull(strstr(t, "evl_interface_stations{interface=\"wlan0\"} 12\n"));
+	ck_assert_ptr_nonnull(strstr(t, "evl_start_time_seconds 1764818821\n"));
+	/* rendering twice into the same builder is refused: families are unique */
+	ck_assert_int_eq(evl_metrics_render(p, &m), -EEXIST);
+	evl_prom_reset(p);
+	ck_assert_int_eq(evl_metrics_render(p, &m), 0);
+	evl_prom_free(p);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("sys");
@@ -258,6 +309,7 @@ int main(void)
 	tcase_add_test(tc, test_prepare_dir);
 	tcase_add_test(tc, test_prom_text);
 	tcase_add_test(tc, test_prom_histogram_bounds);
+	tcase_add_test(tc, test_metrics_render);
 	tcase_add_test(tc, test_caps_text);
 	tcase_add_test(tc, test_unit_matches_caps);
 	suite_add_tcase(s, tc);
