@@ -22,6 +22,12 @@ int evl_sys_write_atomic(const char *path, const void *buf, size_t len, mode_t m
 /* Read a whole file of at most max bytes, NUL-terminated (*buf malloc'd). -EFBIG if larger. */
 int evl_sys_read_file(const char *path, size_t max, char **buf, size_t *len);
 
+/*
+ * Keep a file that could not be used (corrupt state) for a human to look at: rename it to
+ * PATH.bad.UNIXTIME (the name in aside). 0 or -errno.
+ */
+int evl_sys_move_aside(const char *path, char *aside, size_t len);
+
 /* mkdir -p path (mode for what it creates), then give the leaf to uid:gid ((uid_t)-1 keeps). */
 int evl_sys_prepare_dir(const char *path, mode_t mode, uid_t uid, gid_t gid);
 

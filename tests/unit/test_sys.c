@@ -66,6 +66,18 @@ START_TEST(test_write_atomic)
 	free(buf);
 	ck_assert_int_eq(n_entries(dir), 1);
 
+	/* a corrupt file moved aside keeps its content under a new name */
+	char aside[256];
+
+	ck_assert_int_eq(evl_sys_move_aside(path, aside, sizeof(aside)), 0);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	ck_assert_ptr_nonnull(strstr(aside, "/state.json.bad."));
+	ck_assert_int_eq(evl_sys_read_file(aside, 1024, &buf, NULL), 0);
+	ck_assert_str_eq(buf, "{\"v\":2,\"x\":[]}");
+	free(buf);
+	ck_assert_int_eq(evl_sys_move_aside(path, aside, sizeof(aside)), -ENOENT);
+	unlink(aside);
+
 	/* empty content is a valid file */
 	ck_assert_int_eq(evl_sys_write_atomic(path, "", 0, 0600), 0);
 	ck_assert_int_eq(evl_sys_read_file(path, 1024, &buf, &len), 0);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <evl/sys.h>
@@ -124,6 +125,13 @@ int evl_sys_read_file(const char *path, size_t max, char **buf, size_t *len)
 out_close:
 	close(fd);
 	return rc;
+}
+
+int evl_sys_move_aside(const char *path, char *aside, size_t len)
+{
+	if (snprintf(aside, len, "%s.bad.%lld", path, (long long)time(NULL)) >= (int)len)
+		return -ENAMETOOLONG;
+	return rename(path, aside) ? -errno : 0;
 }
 
 int evl_sys_prepare_dir(const char *path, mode_t mode, uid_t uid, gid_t gid)
