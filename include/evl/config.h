@@ -22,10 +22,10 @@
 
 #include <evl/act.h>
 
-#define EVL_CONFIG_LINE_MAX 1024
+#define EVL_CONFIG_LINE_MAX   1024
 #define EVL_CONFIG_IFNAME_MAX 16 /* IFNAMSIZ, NUL included */
 #define EVL_CONFIG_MAX_IFACES 64
-#define EVL_CONFIG_ERR_MAX 512
+#define EVL_CONFIG_ERR_MAX    512
 
 enum evl_config_actuator {
 	EVL_CONFIG_ACT_HOSTAPD,
@@ -85,8 +85,8 @@ void evl_config_defaults(struct evl_config *cfg);
  * Parse a file (or a NUL-terminated buffer, name used only in errors) on top of the
  * defaults. 0 and *out replaced, or -errno with *out untouched and a message in err.
  */
-int evl_config_load(const char *path, evl_config_key_fn unknown, void *ctx,
-		    struct evl_config *out, char *err, size_t errlen);
+int evl_config_load(const char *path, evl_config_key_fn unknown, void *ctx, struct evl_config *out,
+		    char *err, size_t errlen);
 int evl_config_parse(const char *name, const char *text, evl_config_key_fn unknown, void *ctx,
 		     struct evl_config *out, char *err, size_t errlen);
 

@@ -23,9 +23,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define EVL_CTL_REQ_MAX 512
-#define EVL_CTL_REPLY_MAX (64 * 1024)
-#define EVL_CTL_IDLE_MS 2000
+#define EVL_CTL_REQ_MAX	    512
+#define EVL_CTL_REPLY_MAX   (64 * 1024)
+#define EVL_CTL_IDLE_MS	    2000
 #define EVL_CTL_MAX_CLIENTS 16
 
 enum evl_ctl_cmd {
@@ -40,7 +40,7 @@ enum evl_ctl_cmd {
 
 struct evl_ctl_req {
 	enum evl_ctl_cmd cmd;
-	bool json;	/* stats, tokens */
+	bool json;	 /* stats, tokens */
 	char token[128]; /* rollback */
 	struct {
 		char type[32];	   /* event type, e.g. dfs_radar (the core validates the name) */
@@ -52,8 +52,7 @@ struct evl_ctl_req {
 };
 
 /* Parse one request line. 0, or -EINVAL with a message for the user in err. */
-int evl_ctl_parse(const char *line, size_t len, struct evl_ctl_req *req, char *err,
-		  size_t errlen);
+int evl_ctl_parse(const char *line, size_t len, struct evl_ctl_req *req, char *err, size_t errlen);
 const char *evl_ctl_cmd_name(enum evl_ctl_cmd cmd);
 
 /* Reply being built by a handler; overflowing text is dropped and marks it truncated. */
@@ -64,7 +63,7 @@ struct evl_ctl_reply {
 };
 
 __attribute__((format(printf, 2, 3))) void evl_ctl_reply_printf(struct evl_ctl_reply *r,
-								 const char *fmt, ...);
+								const char *fmt, ...);
 
 struct evl_ctl_peer {
 	pid_t pid;
@@ -81,9 +80,9 @@ typedef int (*evl_ctl_handler)(void *ctx, const struct evl_ctl_req *req,
 
 struct evl_ctl_server_opts {
 	const char *path;
-	mode_t mode;		 /* 0660 */
-	gid_t gid;		 /* group allowed to connect; (gid_t)-1 = root only */
-	unsigned int idle_ms;	 /* 0 = EVL_CTL_IDLE_MS */
+	mode_t mode;		  /* 0660 */
+	gid_t gid;		  /* group allowed to connect; (gid_t)-1 = root only */
+	unsigned int idle_ms;	  /* 0 = EVL_CTL_IDLE_MS */
 	unsigned int max_clients; /* 0 = EVL_CTL_MAX_CLIENTS */
 	evl_ctl_handler handler;
 	void *ctx;

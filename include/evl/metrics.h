@@ -31,26 +31,26 @@ struct evl_metrics_count {
 
 struct evl_metrics_iface {
 	const char *name;
-	double per;	   /* packet error rate, 0..1 */
-	double retry;	   /* retry ratio, 0..1 */
-	double busy;	   /* channel busy ratio, 0..1 */
+	double per;   /* packet error rate, 0..1 */
+	double retry; /* retry ratio, 0..1 */
+	double busy;  /* channel busy ratio, 0..1 */
 	int channel;
 	unsigned int stations;
 };
 
 struct evl_metrics {
-	const struct evl_metrics_count *events;	 /* by event type */
+	const struct evl_metrics_count *events; /* by event type */
 	size_t n_events;
-	const struct evl_metrics_count *actions;	 /* by status: success, failed */
+	const struct evl_metrics_count *actions; /* by status: success, failed */
 	size_t n_actions;
 	const struct evl_metrics_count *rejected; /* by reason: low_confidence, cooldown, ... */
 	size_t n_rejected;
 	uint64_t rollbacks_automatic, rollbacks_manual;
 	uint64_t active_tokens;
 	uint64_t nop_channels;
-	uint64_t ringbuf_drops;	     /* records the BPF side could not queue */
+	uint64_t ringbuf_drops; /* records the BPF side could not queue */
 	uint64_t audit_write_errors;
-	uint64_t audit_pending;	     /* records held in memory, not yet durable */
+	uint64_t audit_pending; /* records held in memory, not yet durable */
 	uint64_t ctl_requests;
 	struct evl_metrics_hist detect_to_action;
 	const struct evl_metrics_iface *ifaces;

@@ -77,13 +77,12 @@ static const char good[] = "# evld test config\n"
 
 START_TEST(test_good_file)
 {
-	struct fake_core fc = { 0 };
+	struct fake_core fc = {0};
 	struct evl_config c;
 	const struct evl_config_iface *i;
 	char err[EVL_CONFIG_ERR_MAX];
 
-	ck_assert_int_eq(evl_config_parse("t.conf", good, fake_set, &fc, &c, err, sizeof(err)),
-			 0);
+	ck_assert_int_eq(evl_config_parse("t.conf", good, fake_set, &fc, &c, err, sizeof(err)), 0);
 	ck_assert_str_eq(err, "");
 	ck_assert_str_eq(c.country, "DE");
 	ck_assert_str_eq(c.state_dir, "/tmp/evl-state");
@@ -136,48 +135,49 @@ static const struct {
 	int rc;
 	const char *msg;
 } bad[] = {
-	{ "country=DE\nfoo=bar\n", -ENOENT, "b.conf:2: foo: unknown key" },
-	{ "cooldown_s=-5\n", -ERANGE, "b.conf:1: cooldown_s: value '-5' out of range" },
-	{ "cooldown_s=soon\n", -EINVAL, "b.conf:1: cooldown_s: invalid value 'soon'" },
-	{ "just words\n", -EINVAL, "b.conf:1: expected key=value" },
-	{ "=5\n", -EINVAL, "b.conf:1: empty key" },
-	{ "country=Germany\n", -EINVAL, "b.conf:1: country: 'Germany' is not a country code" },
-	{ "\n\nmetrics_interval_s=0\n", -ERANGE, "b.conf:3: metrics_interval_s: '0' is not" },
-	{ "metrics_interval_s=5s\n", -EINVAL, "b.conf:1: metrics_interval_s: '5s' is not" },
-	{ "survey_interval_ms=99999999999999999999\n", -ERANGE, "survey_interval_ms" },
-	{ "ctl_socket_mode=0999\n", -EINVAL, "ctl_socket_mode: '0999' is not an octal mode" },
-	{ "ctl_socket_mode=01777\n", -ERANGE, "ctl_socket_mode" },
-	{ "ctl_socket_group=no-such-group-evl\n", -ENOENT, "no such group 'no-such-group-evl'" },
-	{ "user=no-such-user-evl\n", -ENOENT, "user: no such user 'no-such-user-evl'" },
-	{ "audit_durability=sometimes\n", -EINVAL, "audit_durability: 'sometimes' is not" },
-	{ "state_dir=\n", -EINVAL, "state_dir: empty value" },
-	{ "ctl_socket=/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
-	  -ENAMETOOLONG, "ctl_socket: value longer than 107 bytes" },
-	{ "channel=36\n", -EINVAL, "b.conf:1: channel: per-interface key before the first" },
-	{ "interface=wlan0\ninterface=wlan0\n", -EEXIST, "b.conf:2: interface: interface 'wlan0'" },
-	{ "interface=wlan0/../x\n", -EINVAL, "is not an interface name" },
-	{ "interface=averyveryverylongname\n", -EINVAL, "is not an interface name" },
-	{ "interface=w\nactuator=magic\n", -EINVAL, "b.conf:2: actuator: 'magic' is not" },
-	{ "interface=w\nband=7g\n", -EINVAL, "band: '7g' is not 2g, 5g or 6g" },
-	{ "interface=w\nbandwidth=30\n", -EINVAL, "bandwidth: '30' is not 20, 40, 80 or 160" },
-	{ "interface=w\nchannel=0\n", -ERANGE, "channel: '0' is not a number in 1..233" },
-	{ "interface=w\ntx_power=99\n", -ERANGE, "tx_power: '99' is not" },
-	{ "interface=w\nactuator=sim\nband=2g\nchannel=36\n", -EINVAL,
-	  "b.conf: interface w: channel 36 / bandwidth 20 does not fit band 2g" },
+	{"country=DE\nfoo=bar\n", -ENOENT, "b.conf:2: foo: unknown key"},
+	{"cooldown_s=-5\n", -ERANGE, "b.conf:1: cooldown_s: value '-5' out of range"},
+	{"cooldown_s=soon\n", -EINVAL, "b.conf:1: cooldown_s: invalid value 'soon'"},
+	{"just words\n", -EINVAL, "b.conf:1: expected key=value"},
+	{"=5\n", -EINVAL, "b.conf:1: empty key"},
+	{"country=Germany\n", -EINVAL, "b.conf:1: country: 'Germany' is not a country code"},
+	{"\n\nmetrics_interval_s=0\n", -ERANGE, "b.conf:3: metrics_interval_s: '0' is not"},
+	{"metrics_interval_s=5s\n", -EINVAL, "b.conf:1: metrics_interval_s: '5s' is not"},
+	{"survey_interval_ms=99999999999999999999\n", -ERANGE, "survey_interval_ms"},
+	{"ctl_socket_mode=0999\n", -EINVAL, "ctl_socket_mode: '0999' is not an octal mode"},
+	{"ctl_socket_mode=01777\n", -ERANGE, "ctl_socket_mode"},
+	{"ctl_socket_group=no-such-group-evl\n", -ENOENT, "no such group 'no-such-group-evl'"},
+	{"user=no-such-user-evl\n", -ENOENT, "user: no such user 'no-such-user-evl'"},
+	{"audit_durability=sometimes\n", -EINVAL, "audit_durability: 'sometimes' is not"},
+	{"state_dir=\n", -EINVAL, "state_dir: empty value"},
+	{"ctl_socket=/"
+	 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+	 -ENAMETOOLONG, "ctl_socket: value longer than 107 bytes"},
+	{"channel=36\n", -EINVAL, "b.conf:1: channel: per-interface key before the first"},
+	{"interface=wlan0\ninterface=wlan0\n", -EEXIST, "b.conf:2: interface: interface 'wlan0'"},
+	{"interface=wlan0/../x\n", -EINVAL, "is not an interface name"},
+	{"interface=averyveryverylongname\n", -EINVAL, "is not an interface name"},
+	{"interface=w\nactuator=magic\n", -EINVAL, "b.conf:2: actuator: 'magic' is not"},
+	{"interface=w\nband=7g\n", -EINVAL, "band: '7g' is not 2g, 5g or 6g"},
+	{"interface=w\nbandwidth=30\n", -EINVAL, "bandwidth: '30' is not 20, 40, 80 or 160"},
+	{"interface=w\nchannel=0\n", -ERANGE, "channel: '0' is not a number in 1..233"},
+	{"interface=w\ntx_power=99\n", -ERANGE, "tx_power: '99' is not"},
+	{"interface=w\nactuator=sim\nband=2g\nchannel=36\n", -EINVAL,
+	 "b.conf: interface w: channel 36 / bandwidth 20 does not fit band 2g"},
 };
 
 START_TEST(test_bad_file)
 {
-	struct fake_core fc = { 0 };
+	struct fake_core fc = {0};
 	struct evl_config c, before;
 	char err[EVL_CONFIG_ERR_MAX];
 
 	memset(&c, 0x5a, sizeof(c));
 	before = c;
-	ck_assert_int_eq(evl_config_parse("b.conf", bad[_i].text, fake_set, &fc, &c, err,
-					  sizeof(err)),
-			 bad[_i].rc);
+	ck_assert_int_eq(
+		evl_config_parse("b.conf", bad[_i].text, fake_set, &fc, &c, err, sizeof(err)),
+		bad[_i].rc);
 	ck_assert_msg(strstr(err, bad[_i].msg), "case %d: got '%s', want '%s'", _i, err,
 		      bad[_i].msg);
 	/* all-or-nothing: the output is untouched */
@@ -213,7 +213,7 @@ static void write_file(const char *path, const void *buf, size_t n)
 START_TEST(test_load_file)
 {
 	char dir[] = "/tmp/evl-config-XXXXXX", path[64];
-	struct fake_core fc = { 0 };
+	struct fake_core fc = {0};
 	struct evl_config c;
 	char err[EVL_CONFIG_ERR_MAX], text[16384];
 	size_t n;

@@ -34,9 +34,8 @@ START_TEST(test_parse_good)
 	ck_assert(r.json);
 	ck_assert_int_eq(evl_ctl_parse("tokens", 6, &r, err, sizeof(err)), 0);
 	ck_assert(!r.json);
-	ck_assert_int_eq(evl_ctl_parse("rollback evtloop-3f2a-1764818821-abc", 36, &r, err,
-				       sizeof(err)),
-			 0);
+	ck_assert_int_eq(
+		evl_ctl_parse("rollback evtloop-3f2a-1764818821-abc", 36, &r, err, sizeof(err)), 0);
 	ck_assert_int_eq(r.cmd, EVL_CTL_ROLLBACK);
 	ck_assert_str_eq(r.token, "evtloop-3f2a-1764818821-abc");
 	ck_assert_int_eq(evl_ctl_parse("nop", 3, &r, err, sizeof(err)), 0);
@@ -55,9 +54,8 @@ START_TEST(test_parse_good)
 	ck_assert_int_eq(r.inject.channel, 52);
 
 	/* defaults: confidence 1, no severity, no channel */
-	ck_assert_int_eq(evl_ctl_parse("inject --ap a --type non_wifi_burst", 35, &r, err,
-				       sizeof(err)),
-			 0);
+	ck_assert_int_eq(
+		evl_ctl_parse("inject --ap a --type non_wifi_burst", 35, &r, err, sizeof(err)), 0);
 	ck_assert_double_eq(r.inject.confidence, 1.0);
 	ck_assert_str_eq(r.inject.severity, "");
 	ck_assert_int_eq(r.inject.channel, 0);
@@ -68,24 +66,24 @@ END_TEST
 static const struct {
 	const char *line, *msg;
 } malformed[] = {
-	{ "", "empty request" },
-	{ "   ", "empty request" },
-	{ "frobnicate", "unknown command 'frobnicate'" },
-	{ "status now", "status takes no arguments" },
-	{ "stats --yaml", "usage: stats [--json]" },
-	{ "rollback", "usage: rollback TOKEN" },
-	{ "rollback a b", "usage: rollback TOKEN" },
-	{ "rollback ../../etc", "bad token" },
-	{ "inject --type dfs_radar", "--type and --ap are required" },
-	{ "inject --type dfs_radar --ap", "--ap needs a value" },
-	{ "inject --type dfs;rm --ap x", "bad event type" },
-	{ "inject --type t --ap wlan0 --confidence 1.5", "confidence '1.5' is not in 0..1" },
-	{ "inject --type t --ap wlan0 --confidence nan", "confidence 'nan'" },
-	{ "inject --type t --ap wlan0 --channel 0", "channel '0' is not in 1..233" },
-	{ "inject --type t --ap wlan0 --severity urgent", "severity 'urgent'" },
-	{ "inject --type t --ap wlan0 --colour red", "unknown option '--colour'" },
-	{ "status\tnow", "non-printable byte at 6" },
-	{ "a b c d e f g h i j k l m n o p q", "too many words" },
+	{"", "empty request"},
+	{"   ", "empty request"},
+	{"frobnicate", "unknown command 'frobnicate'"},
+	{"status now", "status takes no arguments"},
+	{"stats --yaml", "usage: stats [--json]"},
+	{"rollback", "usage: rollback TOKEN"},
+	{"rollback a b", "usage: rollback TOKEN"},
+	{"rollback ../../etc", "bad token"},
+	{"inject --type dfs_radar", "--type and --ap are required"},
+	{"inject --type dfs_radar --ap", "--ap needs a value"},
+	{"inject --type dfs;rm --ap x", "bad event type"},
+	{"inject --type t --ap wlan0 --confidence 1.5", "confidence '1.5' is not in 0..1"},
+	{"inject --type t --ap wlan0 --confidence nan", "confidence 'nan'"},
+	{"inject --type t --ap wlan0 --channel 0", "channel '0' is not in 1..233"},
+	{"inject --type t --ap wlan0 --severity urgent", "severity 'urgent'"},
+	{"inject --type t --ap wlan0 --colour red", "unknown option '--colour'"},
+	{"status\tnow", "non-printable byte at 6"},
+	{"a b c d e f g h i j k l m n o p q", "too many words"},
 };
 
 START_TEST(test_parse_malformed)
@@ -93,9 +91,9 @@ START_TEST(test_parse_malformed)
 	struct evl_ctl_req r;
 	char err[256] = "";
 
-	ck_assert_int_eq(evl_ctl_parse(malformed[_i].line, strlen(malformed[_i].line), &r, err,
-				       sizeof(err)),
-			 -EINVAL);
+	ck_assert_int_eq(
+		evl_ctl_parse(malformed[_i].line, strlen(malformed[_i].line), &r, err, sizeof(err)),
+		-EINVAL);
 	ck_assert_msg(strstr(err, malformed[_i].msg), "'%s': got '%s'", malformed[_i].line, err);
 }
 END_TEST
@@ -143,7 +141,7 @@ static int handler(void *ctx, const struct evl_ctl_req *req, const struct evl_ct
 		return -ENOENT;
 	}
 	if (req->cmd == EVL_CTL_NOP)
-		return -EIO; /* no message: the server uses strerror */
+		return -EIO;		  /* no message: the server uses strerror */
 	if (req->cmd == EVL_CTL_TOKENS) { /* far more than a reply can hold */
 		for (int i = 0; i < 20000; i++)
 			evl_ctl_reply_printf(r, "token-%d\n", i);
@@ -158,12 +156,12 @@ static int handler(void *ctx, const struct evl_ctl_req *req, const struct evl_ct
 
 static struct evl_ctl_server *start(unsigned int idle_ms, unsigned int max_clients)
 {
-	struct evl_ctl_server_opts o = { .path = sock,
-					 .mode = 0660,
-					 .gid = (gid_t)-1,
-					 .idle_ms = idle_ms,
-					 .max_clients = max_clients,
-					 .handler = handler };
+	struct evl_ctl_server_opts o = {.path = sock,
+					.mode = 0660,
+					.gid = (gid_t)-1,
+					.idle_ms = idle_ms,
+					.max_clients = max_clients,
+					.handler = handler};
 	struct evl_ctl_server *s;
 
 	strcpy(dir, "/tmp/evl-ctl-XXXXXX");
@@ -184,7 +182,7 @@ static void stop(struct evl_ctl_server *s)
 
 static int connect_client(void)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
 
 	strcpy(sa.sun_path, sock);
@@ -206,7 +204,7 @@ static void pump(struct evl_ctl_server *s, int fd, int wait_ms)
 	uint64_t end = ms() + wait_ms;
 
 	while (ms() < end) {
-		struct pollfd p[2] = { { evl_ctl_server_fd(s), POLLIN, 0 }, { fd, POLLIN, 0 } };
+		struct pollfd p[2] = {{evl_ctl_server_fd(s), POLLIN, 0}, {fd, POLLIN, 0}};
 
 		poll(p, fd >= 0 ? 2 : 1, 10);
 		ck_assert_int_eq(evl_ctl_server_dispatch(s), 0);
@@ -356,9 +354,9 @@ END_TEST
 START_TEST(test_server_path_claim)
 {
 	struct evl_ctl_server *s = start(0, 0), *s2;
-	struct evl_ctl_server_opts o = { .path = sock, .mode = 0600, .gid = (gid_t)-1,
-					 .handler = handler };
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct evl_ctl_server_opts o = {
+		.path = sock, .mode = 0600, .gid = (gid_t)-1, .handler = handler};
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd;
 
 	/* a live daemon's socket is not stolen */
@@ -395,16 +393,16 @@ START_TEST(test_client_request)
 
 	if (pid == 0) {
 		char *body;
-		int ok = evl_ctl_request(sock, "inject --type dfs_radar --ap wlan0", 2000,
-					 &body) == 0 &&
+		int ok = evl_ctl_request(sock, "inject --type dfs_radar --ap wlan0", 2000, &body) ==
+				 0 &&
 			 !strcmp(body, "cmd=inject uid=0 json=0 ap=wlan0 ch=0");
 
 		free(body);
 		ok = ok && evl_ctl_request(sock, "rollback unknown", 2000, &body) == -EREMOTEIO &&
 		     !strcmp(body, "no such token 'unknown'\n");
 		free(body);
-		ok = ok && evl_ctl_request("/nonexistent/evld.sock", "status", 100, &body) ==
-				   -ENOENT &&
+		ok = ok &&
+		     evl_ctl_request("/nonexistent/evld.sock", "status", 100, &body) == -ENOENT &&
 		     !body;
 		_exit(ok ? 0 : 1);
 	}
@@ -431,7 +429,7 @@ END_TEST
 /* Run build/bin/evlctl ARGS against the server; return its exit code, output in out. */
 static int evlctl(struct evl_ctl_server *s, const char *const *args, char *out, size_t outlen)
 {
-	char *argv[16] = { "build/bin/evlctl", "-s", sock, "-t", "2000" };
+	char *argv[16] = {"build/bin/evlctl", "-s", sock, "-t", "2000"};
 	int p[2], status, n = 5;
 	size_t got = 0;
 	pid_t pid;
@@ -466,33 +464,29 @@ START_TEST(test_evlctl_exit_codes)
 	char out[4096];
 
 	ck_assert_msg(access("build/bin/evlctl", X_OK) == 0, "build/bin/evlctl not built");
-	ck_assert_int_eq(evlctl(s, (const char *[]){ "stats", "--json", NULL }, out, sizeof(out)),
-			 0);
+	ck_assert_int_eq(evlctl(s, (const char *[]){"stats", "--json", NULL}, out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "cmd=stats uid=0 json=1\n");
 	ck_assert_int_eq(evlctl(s,
-				(const char *[]){ "inject", "--type", "dfs_radar", "--ap", "wlan0",
-						  "--channel", "52", NULL },
+				(const char *[]){"inject", "--type", "dfs_radar", "--ap", "wlan0",
+						 "--channel", "52", NULL},
 				out, sizeof(out)),
 			 0);
 	ck_assert_str_eq(out, "cmd=inject uid=0 json=0 ap=wlan0 ch=52\n");
-	ck_assert_int_eq(evlctl(s, (const char *[]){ "rollback", "unknown", NULL }, out,
-				sizeof(out)),
+	ck_assert_int_eq(evlctl(s, (const char *[]){"rollback", "unknown", NULL}, out, sizeof(out)),
 			 1);
 	ck_assert_str_eq(out, "evlctl: rollback: no such token 'unknown'\n");
-	ck_assert_int_eq(evlctl(s, (const char *[]){ "inject", "--ap", "wlan0", NULL }, out,
-				sizeof(out)),
-			 2);
+	ck_assert_int_eq(
+		evlctl(s, (const char *[]){"inject", "--ap", "wlan0", NULL}, out, sizeof(out)), 2);
 	ck_assert_ptr_nonnull(strstr(out, "--type and --ap are required"));
-	ck_assert_int_eq(evlctl(s, (const char *[]){ "status", "now please", NULL }, out,
-				sizeof(out)),
-			 2);
-	ck_assert_int_eq(evlctl(s, (const char *[]){ "--help", NULL }, out, sizeof(out)), 0);
+	ck_assert_int_eq(
+		evlctl(s, (const char *[]){"status", "now please", NULL}, out, sizeof(out)), 2);
+	ck_assert_int_eq(evlctl(s, (const char *[]){"--help", NULL}, out, sizeof(out)), 0);
 	ck_assert_ptr_nonnull(strstr(out, "EXIT STATUS"));
 	ck_assert_int_eq(handled, 3); /* usage errors never reached the daemon */
 	stop(s);
 	/* no daemon at all */
 	strcpy(sock, "/nonexistent/evld.sock");
-	ck_assert_int_eq(evlctl(NULL, (const char *[]){ "status", NULL }, out, sizeof(out)), 3);
+	ck_assert_int_eq(evlctl(NULL, (const char *[]){"status", NULL}, out, sizeof(out)), 3);
 	ck_assert_ptr_nonnull(strstr(out, "is evld running?"));
 }
 END_TEST

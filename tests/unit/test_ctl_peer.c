@@ -19,7 +19,7 @@
 #include <evl/ctl.h>
 
 #define NOBODY 65534
-#define GROUP 4242 /* any gid works: membership is all that is checked */
+#define GROUP  4242 /* any gid works: membership is all that is checked */
 
 static char dir[64], sock[96];
 
@@ -53,8 +53,8 @@ static void child(gid_t gid, gid_t extra, const char *want)
 
 static int run(mode_t mode, gid_t allowed, gid_t gid, gid_t extra, const char *want)
 {
-	struct evl_ctl_server_opts o = { .path = sock, .mode = mode, .gid = allowed,
-					 .handler = handler };
+	struct evl_ctl_server_opts o = {
+		.path = sock, .mode = mode, .gid = allowed, .handler = handler};
 	struct evl_ctl_server *s = evl_ctl_server_new(&o);
 	int status = -1;
 	pid_t pid;
@@ -64,7 +64,7 @@ static int run(mode_t mode, gid_t allowed, gid_t gid, gid_t extra, const char *w
 	if (pid == 0)
 		child(gid, extra, want);
 	while (waitpid(pid, &status, WNOHANG) == 0) {
-		struct pollfd p = { evl_ctl_server_fd(s), POLLIN, 0 };
+		struct pollfd p = {evl_ctl_server_fd(s), POLLIN, 0};
 
 		poll(&p, 1, 10);
 		ck_assert_int_eq(evl_ctl_server_dispatch(s), 0);

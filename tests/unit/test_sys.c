@@ -132,11 +132,11 @@ END_TEST
 START_TEST(test_prom_text)
 {
 	struct evl_prom *p = evl_prom_new();
-	struct evl_prom_label ty[] = { { "type", "dfs_radar" } };
-	struct evl_prom_label weird[] = { { "ap", "a\"b\\c\nd" } };
-	struct evl_prom_label ifc[] = { { "interface", "wlan0" } };
-	const double le[] = { 100, 1000, 10000 };
-	const uint64_t counts[] = { 2, 3, 0, 1 };
+	struct evl_prom_label ty[] = {{"type", "dfs_radar"}};
+	struct evl_prom_label weird[] = {{"ap", "a\"b\\c\nd"}};
+	struct evl_prom_label ifc[] = {{"interface", "wlan0"}};
+	const double le[] = {100, 1000, 10000};
+	const uint64_t counts[] = {2, 3, 0, 1};
 	const char *want = "# HELP evl_events_total Events received, by type.\n"
 			   "# TYPE evl_events_total counter\n"
 			   "evl_events_total{type=\"dfs_radar\"} 3\n"
@@ -156,33 +156,32 @@ START_TEST(test_prom_text)
 	char path[128], *buf;
 	struct stat st;
 
-	ck_assert_int_eq(evl_prom_family(p, "evl_events_total", "counter",
-					 "Events received, by type."),
-			 0);
+	ck_assert_int_eq(
+		evl_prom_family(p, "evl_events_total", "counter", "Events received, by type."), 0);
 	ck_assert_int_eq(evl_prom_sample(p, "evl_events_total", ty, 1, 3), 0);
 	ck_assert_int_eq(evl_prom_sample(p, "evl_events_total", weird, 1, 1), 0);
-	ck_assert_int_eq(evl_prom_family(p, "evl_per", "gauge", "Packet error rate\nper interface."),
-			 0);
+	ck_assert_int_eq(
+		evl_prom_family(p, "evl_per", "gauge", "Packet error rate\nper interface."), 0);
 	ck_assert_int_eq(evl_prom_sample(p, "evl_per", ifc, 1, 0.125), 0);
 	ck_assert_int_eq(evl_prom_sample(p, "evl_per", NULL, 0, 0.0 / 0.0), 0);
 	ck_assert_int_eq(evl_prom_family(p, "evl_detect_to_action_us", "histogram", "Latency."), 0);
-	ck_assert_int_eq(evl_prom_histogram(p, "evl_detect_to_action_us", ifc, 1, le, counts, 3,
-					    25000),
-			 0);
+	ck_assert_int_eq(
+		evl_prom_histogram(p, "evl_detect_to_action_us", ifc, 1, le, counts, 3, 25000), 0);
 
 	/* refused, and nothing of them reaches the text */
-	ck_assert_int_eq(evl_prom_sample(p, "evl_events_total", ty, 1, 1), -EINVAL); /* not current */
+	ck_assert_int_eq(evl_prom_sample(p, "evl_events_total", ty, 1, 1),
+			 -EINVAL); /* not current */
 	ck_assert_int_eq(evl_prom_family(p, "evl_per", "gauge", ""), -EEXIST);
 	ck_assert_int_eq(evl_prom_family(p, "9lives", "gauge", ""), -EINVAL);
 	ck_assert_int_eq(evl_prom_family(p, "evl_x", "summary", ""), -EINVAL);
 	ck_assert_int_eq(evl_prom_family(p, "evl-x", "gauge", ""), -EINVAL);
 	ck_assert_int_eq(evl_prom_family(p, "evl_bad", "gauge", "x"), 0);
-	ck_assert_int_eq(evl_prom_sample(p, "evl_bad", (struct evl_prom_label[]){ { "a b", "x" } },
-					 1, 1),
-			 -EINVAL);
-	ck_assert_int_eq(evl_prom_sample(p, "evl_bad", (struct evl_prom_label[]){ { "le", "x" } },
-					 1, 1),
-			 -EINVAL);
+	ck_assert_int_eq(
+		evl_prom_sample(p, "evl_bad", (struct evl_prom_label[]){{"a b", "x"}}, 1, 1),
+		-EINVAL);
+	ck_assert_int_eq(
+		evl_prom_sample(p, "evl_bad", (struct evl_prom_label[]){{"le", "x"}}, 1, 1),
+		-EINVAL);
 	ck_assert_int_eq(evl_prom_histogram(p, "evl_bad", NULL, 0, le, counts, 3, 1), -EINVAL);
 	const char *text = evl_prom_text(p, NULL);
 
@@ -209,8 +208,8 @@ END_TEST
 START_TEST(test_prom_histogram_bounds)
 {
 	struct evl_prom *p = evl_prom_new();
-	const double le[] = { 10, 10 };
-	const uint64_t c[] = { 1, 1, 1 };
+	const double le[] = {10, 10};
+	const uint64_t c[] = {1, 1, 1};
 
 	ck_assert_int_eq(evl_prom_family(p, "evl_h", "histogram", ""), 0);
 	ck_assert_int_eq(evl_prom_histogram(p, "evl_h", NULL, 0, le, c, 2, 0), -EINVAL);
@@ -224,7 +223,7 @@ END_TEST
 START_TEST(test_caps_text)
 {
 	char buf[64];
-	cap_value_t two[] = { CAP_NET_ADMIN, CAP_BPF };
+	cap_value_t two[] = {CAP_NET_ADMIN, CAP_BPF};
 
 	evl_sys_caps_text(evl_sys_run_caps, evl_sys_n_run_caps, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "cap_net_admin");
@@ -260,27 +259,27 @@ END_TEST
 
 START_TEST(test_metrics_render)
 {
-	const struct evl_metrics_count ev[] = { { "dfs_radar", 2 }, { "non_wifi_burst", 5 } };
-	const struct evl_metrics_count act[] = { { "success", 6 }, { "failed", 1 } };
-	const struct evl_metrics_iface ifc[] = { { "wlan0", 0.05, 0.125, 0.5, 36, 12 } };
-	struct evl_metrics m = { .events = ev,
-				 .n_events = 2,
-				 .actions = act,
-				 .n_actions = 2,
-				 .rollbacks_automatic = 1,
-				 .rollbacks_manual = 2,
-				 .active_tokens = 3,
-				 .ringbuf_drops = 4,
-				 .ifaces = ifc,
-				 .n_ifaces = 1,
-				 .start_time_s = 1764818821 };
+	const struct evl_metrics_count ev[] = {{"dfs_radar", 2}, {"non_wifi_burst", 5}};
+	const struct evl_metrics_count act[] = {{"success", 6}, {"failed", 1}};
+	const struct evl_metrics_iface ifc[] = {{"wlan0", 0.05, 0.125, 0.5, 36, 12}};
+	struct evl_metrics m = {.events = ev,
+				.n_events = 2,
+				.actions = act,
+				.n_actions = 2,
+				.rollbacks_automatic = 1,
+				.rollbacks_manual = 2,
+				.active_tokens = 3,
+				.ringbuf_drops = 4,
+				.ifaces = ifc,
+				.n_ifaces = 1,
+				.start_time_s = 1764818821};
 	struct evl_prom *p = evl_prom_new();
 	const char *t;
 
-	evl_metrics_hist_add(&m.detect_to_action, 40);	    /* <= 50 */
-	evl_metrics_hist_add(&m.detect_to_action, 50);	    /* <= 50 */
-	evl_metrics_hist_add(&m.detect_to_action, 900);	    /* <= 1000 */
-	evl_metrics_hist_add(&m.detect_to_action, 9e6);	    /* +Inf */
+	evl_metrics_hist_add(&m.detect_to_action, 40);	/* <= 50 */
+	evl_metrics_hist_add(&m.detect_to_action, 50);	/* <= 50 */
+	evl_metrics_hist_add(&m.detect_to_action, 900); /* <= 1000 */
+	evl_metrics_hist_add(&m.detect_to_action, 9e6); /* +Inf */
 	ck_assert_int_eq(evl_metrics_render(p, &m), 0);
 	t = evl_prom_text(p, NULL);
 	ck_assert_ptr_nonnull(strstr(t, "evl_events_total{type=\"dfs_radar\"} 2\n"
@@ -291,8 +290,9 @@ START_TEST(test_metrics_render)
 					"evl_rollbacks_total{kind=\"manual\"} 2\n"));
 	ck_assert_ptr_nonnull(strstr(t, "evl_active_tokens 3\n"));
 	ck_assert_ptr_nonnull(strstr(t, "evl_ringbuf_drops_total 4\n"));
-	ck_assert_ptr_nonnull(strstr(t, "evl_detect_to_action_microseconds_bucket{le=\"50\"} 2\n"
-					"evl_detect_to_action_microseconds_bucket{le=\"100\"} 2\n"));
+	ck_assert_ptr_nonnull(strstr(t,
+				     "evl_detect_to_action_microseconds_bucket{le=\"50\"} 2\n"
+				     "evl_detect_to_action_microseconds_bucket{le=\"100\"} 2\n"));
 	ck_assert_ptr_nonnull(strstr(t, "_bucket{le=\"1000\"} 3\n"));
 	ck_assert_ptr_nonnull(strstr(t, "_bucket{le=\"+Inf\"} 4\n"
 					"evl_detect_to_action_microseconds_sum 9000990\n"

@@ -14,48 +14,47 @@ enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3 };
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"NAME\n"
-		"    evlctl - control the evl daemon (evld)\n"
-		"\n"
-		"SYNOPSIS\n"
-		"    evlctl [-s SOCKET] [-t MS] COMMAND [ARGS]\n"
-		"\n"
-		"COMMANDS\n"
-		"    status                      engine and rollback-manager status\n"
-		"    stats [--json]              counters (events, actions, rollbacks, drops)\n"
-		"    tokens [--json]             active rollback tokens\n"
-		"    rollback TOKEN              roll an action back now\n"
-		"    nop                         channels in radar non-occupancy\n"
-		"    inject --type T --ap AP [--severity S] [--confidence C] [--channel N]\n"
-		"                                register an event from an external sensing\n"
-		"                                system (S: critical|high|medium|low, C: 0..1)\n"
-		"    reload                      re-read the config file (like SIGHUP); a bad\n"
-		"                                file is reported and the old config kept\n"
-		"\n"
-		"OPTIONS\n"
-		"    -s, --socket SOCKET   control socket (default $EVL_CTL_SOCKET or\n"
-		"                          " DEFAULT_SOCKET ")\n"
-		"    -t, --timeout MS      wait at most MS for the reply (default 5000)\n"
-		"    -h, --help            this text\n"
-		"\n"
-		"EXIT STATUS\n"
-		"    0  the daemon did it (its reply is on stdout)\n"
-		"    1  the daemon refused (its reason is on stderr)\n"
-		"    2  usage error (nothing was sent)\n"
-		"    3  the daemon could not be reached or did not answer in time\n"
-		"\n"
-		"Access: root, the daemon's user, or members of the socket's group\n"
-		"(ctl_socket_group in /etc/evl/evld.conf).\n");
+	fprintf(f, "NAME\n"
+		   "    evlctl - control the evl daemon (evld)\n"
+		   "\n"
+		   "SYNOPSIS\n"
+		   "    evlctl [-s SOCKET] [-t MS] COMMAND [ARGS]\n"
+		   "\n"
+		   "COMMANDS\n"
+		   "    status                      engine and rollback-manager status\n"
+		   "    stats [--json]              counters (events, actions, rollbacks, drops)\n"
+		   "    tokens [--json]             active rollback tokens\n"
+		   "    rollback TOKEN              roll an action back now\n"
+		   "    nop                         channels in radar non-occupancy\n"
+		   "    inject --type T --ap AP [--severity S] [--confidence C] [--channel N]\n"
+		   "                                register an event from an external sensing\n"
+		   "                                system (S: critical|high|medium|low, C: 0..1)\n"
+		   "    reload                      re-read the config file (like SIGHUP); a bad\n"
+		   "                                file is reported and the old config kept\n"
+		   "\n"
+		   "OPTIONS\n"
+		   "    -s, --socket SOCKET   control socket (default $EVL_CTL_SOCKET or\n"
+		   "                          " DEFAULT_SOCKET ")\n"
+		   "    -t, --timeout MS      wait at most MS for the reply (default 5000)\n"
+		   "    -h, --help            this text\n"
+		   "\n"
+		   "EXIT STATUS\n"
+		   "    0  the daemon did it (its reply is on stdout)\n"
+		   "    1  the daemon refused (its reason is on stderr)\n"
+		   "    2  usage error (nothing was sent)\n"
+		   "    3  the daemon could not be reached or did not answer in time\n"
+		   "\n"
+		   "Access: root, the daemon's user, or members of the socket's group\n"
+		   "(ctl_socket_group in /etc/evl/evld.conf).\n");
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+		{"socket", required_argument, NULL, 's'},
+		{"timeout", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
 	};
 	const char *sock = getenv("EVL_CTL_SOCKET");
 	char line[EVL_CTL_REQ_MAX + 1] = "", err[256], *body = NULL, *end;
@@ -97,8 +96,8 @@ int main(int argc, char **argv)
 
 		if (strchr(argv[i], ' ') || len + n + 1 > EVL_CTL_REQ_MAX) {
 			fprintf(stderr, "evlctl: %s\n",
-				strchr(argv[i], ' ') ? "arguments cannot contain spaces" :
-						       "request too long");
+				strchr(argv[i], ' ') ? "arguments cannot contain spaces"
+						     : "request too long");
 			return EXIT_USAGE;
 		}
 		len += sprintf(line + len, "%s%s", len ? " " : "", argv[i]);
@@ -124,10 +123,10 @@ int main(int argc, char **argv)
 		return EXIT_REFUSED;
 	}
 	fprintf(stderr, "evlctl: %s: %s%s\n", sock,
-		rc == -ETIMEDOUT ? "no reply in time" :
-		rc == -EPROTO	 ? "not an evld control socket" :
-		rc == -ECONNRESET ? "evld closed the connection without a reply" :
-				    strerror(-rc),
+		rc == -ETIMEDOUT    ? "no reply in time"
+		: rc == -EPROTO	    ? "not an evld control socket"
+		: rc == -ECONNRESET ? "evld closed the connection without a reply"
+				    : strerror(-rc),
 		rc == -ENOENT || rc == -ECONNREFUSED ? " (is evld running?)" : "");
 	return EXIT_UNREACHABLE;
 }

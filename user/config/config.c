@@ -22,28 +22,28 @@ struct key {
 	unsigned int min, max; /* K_UINT */
 };
 
-#define STR(f) K_STR, offsetof(struct evl_config, f), sizeof(((struct evl_config *)0)->f), 0, 0
+#define STR(f)		K_STR, offsetof(struct evl_config, f), sizeof(((struct evl_config *)0)->f), 0, 0
 #define UINT(f, lo, hi) K_UINT, offsetof(struct evl_config, f), 0, lo, hi
 
 /* Every global key evld itself knows; the reference lives in the README. */
 static const struct key keys[] = {
-	{ "country", K_COUNTRY, 0, 0, 0, 0 },
-	{ "hostapd_ctrl_dir", STR(hostapd_ctrl_dir) },
-	{ "audit_dir", STR(audit_dir) },
-	{ "audit_key_file", STR(audit_key_file) },
-	{ "site_secret_file", STR(site_secret_file) },
-	{ "audit_durability", K_DURABILITY, 0, 0, 0, 0 },
-	{ "state_dir", STR(state_dir) },
-	{ "ctl_socket", STR(ctl_socket) },
-	{ "ctl_socket_mode", K_MODE, 0, 0, 0, 0 },
-	{ "ctl_socket_group", K_GROUP, 0, 0, 0, 0 },
-	{ "bpf_pin_dir", STR(bpf_pin_dir) },
-	{ "metrics_file", STR(metrics_file) },
-	{ "metrics_interval_s", UINT(metrics_interval_s, 1, 3600) },
-	{ "user", K_USER, 0, 0, 0, 0 },
-	{ "survey_interval_ms", UINT(survey_interval_ms, 100, 60000) },
-	{ "station_interval_ms", UINT(station_interval_ms, 100, 60000) },
-	{ "wiphy_interval_s", UINT(wiphy_interval_s, 1, 3600) },
+	{"country", K_COUNTRY, 0, 0, 0, 0},
+	{"hostapd_ctrl_dir", STR(hostapd_ctrl_dir)},
+	{"audit_dir", STR(audit_dir)},
+	{"audit_key_file", STR(audit_key_file)},
+	{"site_secret_file", STR(site_secret_file)},
+	{"audit_durability", K_DURABILITY, 0, 0, 0, 0},
+	{"state_dir", STR(state_dir)},
+	{"ctl_socket", STR(ctl_socket)},
+	{"ctl_socket_mode", K_MODE, 0, 0, 0, 0},
+	{"ctl_socket_group", K_GROUP, 0, 0, 0, 0},
+	{"bpf_pin_dir", STR(bpf_pin_dir)},
+	{"metrics_file", STR(metrics_file)},
+	{"metrics_interval_s", UINT(metrics_interval_s, 1, 3600)},
+	{"user", K_USER, 0, 0, 0, 0},
+	{"survey_interval_ms", UINT(survey_interval_ms, 100, 60000)},
+	{"station_interval_ms", UINT(station_interval_ms, 100, 60000)},
+	{"wiphy_interval_s", UINT(wiphy_interval_s, 1, 3600)},
 };
 
 void evl_config_defaults(struct evl_config *cfg)
@@ -82,8 +82,7 @@ const char *evl_config_actuator_name(enum evl_config_actuator a)
 	return "?";
 }
 
-const struct evl_config_iface *evl_config_iface_find(const struct evl_config *cfg,
-						     const char *name)
+const struct evl_config_iface *evl_config_iface_find(const struct evl_config *cfg, const char *name)
 {
 	for (unsigned int i = 0; i < cfg->n_ifaces; i++)
 		if (!strcmp(cfg->ifaces[i].name, name))
@@ -177,9 +176,9 @@ static int set_global(struct pctx *p, const struct key *k, struct evl_config *c,
 		c->ctl_socket_mode = x;
 		return 0;
 	case K_COUNTRY:
-		if (strlen(v) != 2 || !((isupper((unsigned char)v[0]) &&
-					 isupper((unsigned char)v[1])) ||
-					!strcmp(v, "00")))
+		if (strlen(v) != 2 ||
+		    !((isupper((unsigned char)v[0]) && isupper((unsigned char)v[1])) ||
+		      !strcmp(v, "00")))
 			return fail(p, -EINVAL, "'%s' is not a country code (e.g. DE, US, 00)", v);
 		memcpy(c->country, v, 3);
 		return 0;
@@ -390,7 +389,7 @@ static int parse_line(struct pctx *p, struct evl_config *c, char *line, evl_conf
 int evl_config_parse(const char *name, const char *text, evl_config_key_fn unknown, void *ctx,
 		     struct evl_config *out, char *err, size_t errlen)
 {
-	struct pctx p = { .name = name, .err = err, .errlen = errlen };
+	struct pctx p = {.name = name, .err = err, .errlen = errlen};
 	struct evl_config *c;
 	char line[EVL_CONFIG_LINE_MAX + 1];
 	int rc = 0;
@@ -429,11 +428,11 @@ out_free:
 	return rc;
 }
 
-int evl_config_load(const char *path, evl_config_key_fn unknown, void *ctx,
-		    struct evl_config *out, char *err, size_t errlen)
+int evl_config_load(const char *path, evl_config_key_fn unknown, void *ctx, struct evl_config *out,
+		    char *err, size_t errlen)
 {
 	enum { MAX = 1 << 20 }; /* a config file is small; refuse anything absurd */
-	struct pctx p = { .name = path, .err = err, .errlen = errlen };
+	struct pctx p = {.name = path, .err = err, .errlen = errlen};
 	char *buf;
 	size_t len;
 	FILE *f;

@@ -12,7 +12,7 @@
 
 int evl_ctl_request(const char *path, const char *line, int timeout_ms, char **body)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct pollfd pfd;
 	size_t len = strlen(line), cap = EVL_CTL_REPLY_MAX + 64;
 	char *buf = NULL;
@@ -37,7 +37,7 @@ int evl_ctl_request(const char *path, const char *line, int timeout_ms, char **b
 		rc = -errno;
 		goto out_close;
 	}
-	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
+	pfd = (struct pollfd){.fd = fd, .events = POLLIN};
 	rc = poll(&pfd, 1, timeout_ms);
 	if (rc <= 0) {
 		rc = rc ? -errno : -ETIMEDOUT;

@@ -19,7 +19,7 @@
 #include <evl/ctl.h>
 
 #define TAG_LISTEN 0
-#define TAG_TIMER 1
+#define TAG_TIMER  1
 #define TAG_CLIENT 2 /* + client slot */
 
 struct client {
@@ -52,7 +52,7 @@ static uint64_t now_ms(void)
 
 static int ep_add(int ep, int fd, uint64_t tag)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag };
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = tag};
 
 	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
@@ -104,7 +104,7 @@ static bool peer_allowed(struct evl_ctl_server *s, int fd, struct evl_ctl_peer *
 
 static void arm_timer(struct evl_ctl_server *s)
 {
-	struct itimerspec its = { 0 };
+	struct itimerspec its = {0};
 	uint64_t next = UINT64_MAX;
 
 	for (unsigned int i = 0; i < s->max_clients; i++)
@@ -213,8 +213,8 @@ static void do_client(struct evl_ctl_server *s, struct client *c, uint32_t event
 	char in[EVL_CTL_REQ_MAX + 2];
 
 	for (;;) {
-		struct iovec iov = { in, sizeof(in) };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+		struct iovec iov = {in, sizeof(in)};
+		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 		ssize_t n = recvmsg(c->fd, &mh, MSG_DONTWAIT);
 
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -291,7 +291,7 @@ static int claim_path(const struct sockaddr_un *sa)
 
 struct evl_ctl_server *evl_ctl_server_new(const struct evl_ctl_server_opts *o)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct evl_ctl_server *s;
 	mode_t old;
 	int rc;

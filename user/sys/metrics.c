@@ -24,13 +24,12 @@ static int labelled(struct evl_prom *p, const char *name, const char *help, cons
 	int rc = evl_prom_family(p, name, "counter", help);
 
 	for (size_t i = 0; !rc && i < n; i++)
-		rc = evl_prom_sample(p, name, &(struct evl_prom_label){ label, c[i].label }, 1,
+		rc = evl_prom_sample(p, name, &(struct evl_prom_label){label, c[i].label}, 1,
 				     c[i].value);
 	return rc;
 }
 
-static int one(struct evl_prom *p, const char *name, const char *type, const char *help,
-	       double v)
+static int one(struct evl_prom *p, const char *name, const char *type, const char *help, double v)
 {
 	int rc = evl_prom_family(p, name, type, help);
 
@@ -45,21 +44,20 @@ static int per_iface(struct evl_prom *p, const struct evl_metrics *m, const char
 
 	for (size_t i = 0; !rc && i < m->n_ifaces; i++) {
 		const struct evl_metrics_iface *f = &m->ifaces[i];
-		double v = field == 0 ? f->per :
-			   field == 1 ? f->retry :
-			   field == 2 ? f->busy :
-			   field == 3 ? (double)f->channel :
-					(double)f->stations;
+		double v = field == 0	? f->per
+			   : field == 1 ? f->retry
+			   : field == 2 ? f->busy
+			   : field == 3 ? (double)f->channel
+					: (double)f->stations;
 
-		rc = evl_prom_sample(p, name, &(struct evl_prom_label){ "interface", f->name }, 1,
-				     v);
+		rc = evl_prom_sample(p, name, &(struct evl_prom_label){"interface", f->name}, 1, v);
 	}
 	return rc;
 }
 
 int evl_metrics_render(struct evl_prom *p, const struct evl_metrics *m)
 {
-	const struct evl_prom_label au = { "kind", "automatic" }, ma = { "kind", "manual" };
+	const struct evl_prom_label au = {"kind", "automatic"}, ma = {"kind", "manual"};
 	int rc;
 
 	rc = labelled(p, "evl_events_total", "Events received, by type.", "type", m->events,

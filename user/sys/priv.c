@@ -10,7 +10,7 @@
 #include <evl/sys.h>
 
 /* THE list (see include/evl/sys.h for why each one). */
-const cap_value_t evl_sys_run_caps[] = { CAP_NET_ADMIN };
+const cap_value_t evl_sys_run_caps[] = {CAP_NET_ADMIN};
 const size_t evl_sys_n_run_caps = sizeof(evl_sys_run_caps) / sizeof(evl_sys_run_caps[0]);
 
 static bool kept(cap_value_t c, const cap_value_t *keep, size_t n)

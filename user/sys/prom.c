@@ -87,7 +87,7 @@ static const char *current(const struct evl_prom *p)
 
 int evl_prom_family(struct evl_prom *p, const char *name, const char *type, const char *help)
 {
-	static const char *const types[] = { "counter", "gauge", "histogram", "untyped" };
+	static const char *const types[] = {"counter", "gauge", "histogram", "untyped"};
 	const char *t = NULL;
 	size_t old;
 	int rc;
@@ -145,10 +145,10 @@ static int put_series(struct evl_prom *p, const char *name, const char *suffix,
 	for (size_t i = 0; !rc && i < n; i++) {
 		rc = put(p, "%s%s=\"", i ? "," : "", l[i].name);
 		for (const char *v = l[i].value; !rc && *v; v++)
-			rc = *v == '\\'	  ? put(p, "\\\\") :
-			     *v == '"'	  ? put(p, "\\\"") :
-			     *v == '\n' ? put(p, "\\n") :
-					    put(p, "%c", *v);
+			rc = *v == '\\'	  ? put(p, "\\\\")
+			     : *v == '"'  ? put(p, "\\\"")
+			     : *v == '\n' ? put(p, "\\n")
+					  : put(p, "%c", *v);
 		if (!rc)
 			rc = put(p, "\"");
 	}
