@@ -7,8 +7,9 @@
  *   - Global keys may appear anywhere. `interface=NAME` opens an interface block; the
  *     per-interface keys (actuator, band, channel, bandwidth, tx_power) that follow apply to
  *     the most recent `interface=` line and are an error before the first one.
- *   - Keys evld does not know go to the caller's callback (the decision core's tunables).
- *     It returns 0, -ENOENT (unknown key), -EINVAL or -ERANGE (bad value).
+ *   - Keys evld does not know go to the caller's setter (the decision core's tunables), which
+ *     returns 0, -ENOENT (unknown key), -EINVAL or -ERANGE (bad value); `country` is kept
+ *     here and also handed to it, so the core checks it is a country it has a plan for.
  *   - Parsing is all-or-nothing: on error *out is untouched and err names file, line and key.
  *     The callback should write into a scratch copy the caller commits only on success.
  */
@@ -75,8 +76,14 @@ struct evl_config {
 	unsigned int wiphy_interval_s;
 };
 
-/* Unknown key: 0 taken, -ENOENT unknown, -EINVAL/-ERANGE bad value. */
-typedef int (*evl_config_key_fn)(void *ctx, const char *key, const char *value);
+/* Where keys evld does not know go (e.g. evl_core_config_set on a scratch copy). */
+struct evl_config_keys {
+	/* 0 taken, -ENOENT unknown, -EINVAL/-ERANGE bad value */
+	int (*set)(void *ctx, const char *key, const char *value);
+	/* optional: what a key accepts, for the error message ("an integer 0..86400") */
+	const char *(*expect)(const char *key);
+	void *ctx;
+};
 
 /* Built-in defaults (no interfaces). */
 void evl_config_defaults(struct evl_config *cfg);
@@ -85,9 +92,9 @@ void evl_config_defaults(struct evl_config *cfg);
  * Parse a file (or a NUL-terminated buffer, name used only in errors) on top of the
  * defaults. 0 and *out replaced, or -errno with *out untouched and a message in err.
  */
-int evl_config_load(const char *path, evl_config_key_fn unknown, void *ctx, struct evl_config *out,
+int evl_config_load(const char *path, const struct evl_config_keys *keys, struct evl_config *out,
 		    char *err, size_t errlen);
-int evl_config_parse(const char *name, const char *text, evl_config_key_fn unknown, void *ctx,
+int evl_config_parse(const char *name, const char *text, const struct evl_config_keys *keys,
 		     struct evl_config *out, char *err, size_t errlen);
 
 const struct evl_config_iface *evl_config_iface_find(const struct evl_config *cfg,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * evld's metrics for fleets: the daemon fills one struct evl_metrics from the engine, audit,
- * BPF loader and nl80211 counters each interval; evl_metrics_render() turns it into the
+ * evld's metrics for fleets: the daemon fills one struct evl_metrics_snapshot from the engine,
+ * audit, BPF loader and nl80211 counters each interval; evl_metrics_render() turns it into the
  * Prometheus families documented in the README, and evl_prom_write() puts it in place.
  */
 #ifndef EVL_METRICS_H
@@ -38,7 +38,7 @@ struct evl_metrics_iface {
 	unsigned int stations;
 };
 
-struct evl_metrics {
+struct evl_metrics_snapshot {
 	const struct evl_metrics_count *events; /* by event type */
 	size_t n_events;
 	const struct evl_metrics_count *actions; /* by status: success, failed */
@@ -59,6 +59,6 @@ struct evl_metrics {
 };
 
 /* Append every family to p (empty it first with evl_prom_reset). 0 or -errno. */
-int evl_metrics_render(struct evl_prom *p, const struct evl_metrics *m);
+int evl_metrics_render(struct evl_prom *p, const struct evl_metrics_snapshot *m);
 
 #endif /* EVL_METRICS_H */

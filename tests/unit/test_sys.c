@@ -262,17 +262,17 @@ START_TEST(test_metrics_render)
 	const struct evl_metrics_count ev[] = {{"dfs_radar", 2}, {"non_wifi_burst", 5}};
 	const struct evl_metrics_count act[] = {{"success", 6}, {"failed", 1}};
 	const struct evl_metrics_iface ifc[] = {{"wlan0", 0.05, 0.125, 0.5, 36, 12}};
-	struct evl_metrics m = {.events = ev,
-				.n_events = 2,
-				.actions = act,
-				.n_actions = 2,
-				.rollbacks_automatic = 1,
-				.rollbacks_manual = 2,
-				.active_tokens = 3,
-				.ringbuf_drops = 4,
-				.ifaces = ifc,
-				.n_ifaces = 1,
-				.start_time_s = 1764818821};
+	struct evl_metrics_snapshot m = {.events = ev,
+					 .n_events = 2,
+					 .actions = act,
+					 .n_actions = 2,
+					 .rollbacks_automatic = 1,
+					 .rollbacks_manual = 2,
+					 .active_tokens = 3,
+					 .ringbuf_drops = 4,
+					 .ifaces = ifc,
+					 .n_ifaces = 1,
+					 .start_time_s = 1764818821};
 	struct evl_prom *p = evl_prom_new();
 	const char *t;
 

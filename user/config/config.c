@@ -92,6 +92,7 @@ const struct evl_config_iface *evl_config_iface_find(const struct evl_config *cf
 
 /* Parser state: where we are, for error messages. */
 struct pctx {
+	const struct evl_config_keys *keys;
 	const char *name;
 	unsigned int line;
 	const char *key;
@@ -118,6 +119,26 @@ static int fail(struct pctx *p, int rc, const char *fmt, ...)
 	vsnprintf(p->err + n, p->errlen - n, fmt, ap);
 	va_end(ap);
 	return rc;
+}
+
+/* Hand key=value to the caller's setter; turn its errno into a message. */
+static int forward(struct pctx *p, const char *k, const char *v)
+{
+	const char *want;
+	int rc;
+
+	rc = p->keys && p->keys->set ? p->keys->set(p->keys->ctx, k, v) : -ENOENT;
+	if (!rc)
+		return 0;
+	if (rc == -ENOENT)
+		return fail(p, rc, "unknown key");
+	want = p->keys->expect ? p->keys->expect(k) : NULL;
+	if (want)
+		return fail(p, rc, "%s '%s': expected %s",
+			    rc == -ERANGE ? "value" : "invalid value", v, want);
+	if (rc == -ERANGE)
+		return fail(p, rc, "value '%s' out of range", v);
+	return fail(p, rc, "invalid value '%s' (%s)", v, strerror(-rc));
 }
 
 static int parse_uint(const char *v, unsigned long max, unsigned long *out, int base)
@@ -180,6 +201,9 @@ static int set_global(struct pctx *p, const struct key *k, struct evl_config *c,
 		    !((isupper((unsigned char)v[0]) && isupper((unsigned char)v[1])) ||
 		      !strcmp(v, "00")))
 			return fail(p, -EINVAL, "'%s' is not a country code (e.g. DE, US, 00)", v);
+		rc = forward(p, "country", v); /* the core knows which plans it has */
+		if (rc && rc != -ENOENT)
+			return rc;
 		memcpy(c->country, v, 3);
 		return 0;
 	case K_DURABILITY:
@@ -351,8 +375,7 @@ static char *trim(char *s)
 	return s;
 }
 
-static int parse_line(struct pctx *p, struct evl_config *c, char *line, evl_config_key_fn cb,
-		      void *ctx)
+static int parse_line(struct pctx *p, struct evl_config *c, char *line)
 {
 	char *eq, *k, *v;
 	int rc;
@@ -376,20 +399,13 @@ static int parse_line(struct pctx *p, struct evl_config *c, char *line, evl_conf
 	for (size_t n = 0; n < sizeof(keys) / sizeof(keys[0]); n++)
 		if (!strcmp(keys[n].name, k))
 			return set_global(p, &keys[n], c, v);
-	rc = cb ? cb(ctx, k, v) : -ENOENT;
-	if (rc == -ENOENT)
-		return fail(p, rc, "unknown key");
-	if (rc == -ERANGE)
-		return fail(p, rc, "value '%s' out of range", v);
-	if (rc < 0)
-		return fail(p, rc, "invalid value '%s' (%s)", v, strerror(-rc));
-	return 0;
+	return forward(p, k, v);
 }
 
-int evl_config_parse(const char *name, const char *text, evl_config_key_fn unknown, void *ctx,
+int evl_config_parse(const char *name, const char *text, const struct evl_config_keys *keys,
 		     struct evl_config *out, char *err, size_t errlen)
 {
-	struct pctx p = {.name = name, .err = err, .errlen = errlen};
+	struct pctx p = {.keys = keys, .name = name, .err = err, .errlen = errlen};
 	struct evl_config *c;
 	char line[EVL_CONFIG_LINE_MAX + 1];
 	int rc = 0;
@@ -413,7 +429,7 @@ int evl_config_parse(const char *name, const char *text, evl_config_key_fn unkno
 		}
 		memcpy(line, text, n);
 		line[n] = 0;
-		rc = parse_line(&p, c, line, unknown, ctx);
+		rc = parse_line(&p, c, line);
 		if (rc)
 			goto out_free;
 		text += n + (nl ? 1 : 0);
@@ -428,7 +444,7 @@ out_free:
 	return rc;
 }
 
-int evl_config_load(const char *path, evl_config_key_fn unknown, void *ctx, struct evl_config *out,
+int evl_config_load(const char *path, const struct evl_config_keys *keys, struct evl_config *out,
 		    char *err, size_t errlen)
 {
 	enum { MAX = 1 << 20 }; /* a config file is small; refuse anything absurd */
@@ -456,7 +472,7 @@ int evl_config_load(const char *path, evl_config_key_fn unknown, void *ctx, stru
 	fclose(f);
 	if (!rc) {
 		buf[len] = 0;
-		rc = evl_config_parse(path, buf, unknown, ctx, out, err, errlen);
+		rc = evl_config_parse(path, buf, keys, out, err, errlen);
 	}
 	free(buf);
 	return rc;

@@ -37,7 +37,7 @@ static int one(struct evl_prom *p, const char *name, const char *type, const cha
 }
 
 /* One gauge family per interface field. */
-static int per_iface(struct evl_prom *p, const struct evl_metrics *m, const char *name,
+static int per_iface(struct evl_prom *p, const struct evl_metrics_snapshot *m, const char *name,
 		     const char *help, size_t field)
 {
 	int rc = evl_prom_family(p, name, "gauge", help);
@@ -55,7 +55,7 @@ static int per_iface(struct evl_prom *p, const struct evl_metrics *m, const char
 	return rc;
 }
 
-int evl_metrics_render(struct evl_prom *p, const struct evl_metrics *m)
+int evl_metrics_render(struct evl_prom *p, const struct evl_metrics_snapshot *m)
 {
 	const struct evl_prom_label au = {"kind", "automatic"}, ma = {"kind", "manual"};
 	int rc;
