@@ -73,7 +73,8 @@ struct evl_ctl_peer {
 
 /*
  * The daemon's side of a request: fill r and return 0 (ok) or -errno (error; r holds the
- * message, or is empty for strerror).
+ * message, or is empty for strerror). It runs inside evl_ctl_server_dispatch(): it must not
+ * free this server (a reload that moves the socket replaces it after dispatch returns).
  */
 typedef int (*evl_ctl_handler)(void *ctx, const struct evl_ctl_req *req,
 			       const struct evl_ctl_peer *peer, struct evl_ctl_reply *r);
