@@ -147,8 +147,9 @@ static int handler(void *ctx, const struct evl_ctl_req *req, const struct evl_ct
 			evl_ctl_reply_printf(r, "token-%d\n", i);
 		return 0;
 	}
-	evl_ctl_reply_printf(r, "cmd=%s uid=%u json=%d", evl_ctl_cmd_name(req->cmd),
-			     (unsigned int)peer->uid, req->json);
+	/* the test talks to itself: SO_PEERCRED must report our own uid */
+	evl_ctl_reply_printf(r, "cmd=%s peer=%s json=%d", evl_ctl_cmd_name(req->cmd),
+			     peer->uid == getuid() ? "self" : "other", req->json);
 	if (req->cmd == EVL_CTL_INJECT)
 		evl_ctl_reply_printf(r, " ap=%s ch=%d", req->inject.ap, req->inject.channel);
 	return 0;
@@ -238,11 +239,11 @@ START_TEST(test_server_good)
 	ck_assert(S_ISSOCK(sb.st_mode));
 	ck_assert_uint_eq(sb.st_mode & 0777, 0660);
 
-	ck_assert_str_eq(ask(s, fd, "status\n", 7), "ok\ncmd=status uid=0 json=0");
+	ck_assert_str_eq(ask(s, fd, "status\n", 7), "ok\ncmd=status peer=self json=0");
 	/* several requests on one connection */
-	ck_assert_str_eq(ask(s, fd, "stats --json", 12), "ok\ncmd=stats uid=0 json=1");
+	ck_assert_str_eq(ask(s, fd, "stats --json", 12), "ok\ncmd=stats peer=self json=1");
 	ck_assert_str_eq(ask(s, fd, "inject --type dfs_radar --ap wlan0 --channel 52", 47),
-			 "ok\ncmd=inject uid=0 json=0 ap=wlan0 ch=52");
+			 "ok\ncmd=inject peer=self json=0 ap=wlan0 ch=52");
 	ck_assert_str_eq(ask(s, fd, "rollback unknown", 16), "error: no such token 'unknown'\n");
 	ck_assert_str_eq(ask(s, fd, "nop", 3), "error: Input/output error\n");
 	ck_assert_str_eq(ask(s, fd, "tokens", 6), "error: Message too long\n");
@@ -273,7 +274,7 @@ START_TEST(test_server_malformed_and_oversized)
 			 "error: request longer than 512 bytes\n");
 	/* the handler never saw any of it, and the connection still works */
 	ck_assert_int_eq(handled, 0);
-	ck_assert_str_eq(ask(s, fd, "status", 6), "ok\ncmd=status uid=0 json=0");
+	ck_assert_str_eq(ask(s, fd, "status", 6), "ok\ncmd=status peer=self json=0");
 	evl_ctl_server_stats(s, &st);
 	ck_assert_uint_eq(st.errors, 4);
 	close(fd);
@@ -291,7 +292,7 @@ START_TEST(test_server_silent_client)
 
 	/* a client that never sends does not hold up another one */
 	t0 = ms();
-	ck_assert_str_eq(ask(s, fd, "status", 6), "ok\ncmd=status uid=0 json=0");
+	ck_assert_str_eq(ask(s, fd, "status", 6), "ok\ncmd=status peer=self json=0");
 	ck_assert_uint_lt(ms() - t0, 150);
 	close(fd);
 	/* and is disconnected once idle */
@@ -321,7 +322,7 @@ START_TEST(test_server_client_never_reads)
 	}
 	pump(s, -1, 50);
 	fd = connect_client();
-	ck_assert_str_eq(ask(s, fd, "status", 6), "ok\ncmd=status uid=0 json=0");
+	ck_assert_str_eq(ask(s, fd, "status", 6), "ok\ncmd=status peer=self json=0");
 	ck_assert_uint_lt(ms() - t0, 5000);
 	close(fd);
 	close(greedy);
@@ -343,7 +344,7 @@ START_TEST(test_server_too_many_clients)
 	ck_assert_int_gt(n, 0);
 	buf[n] = 0;
 	ck_assert_str_eq(buf, "error: busy, too many control clients\n");
-	ck_assert_str_eq(ask(s, a, "status", 6), "ok\ncmd=status uid=0 json=0");
+	ck_assert_str_eq(ask(s, a, "status", 6), "ok\ncmd=status peer=self json=0");
 	close(a);
 	close(b);
 	close(c);
@@ -395,7 +396,7 @@ START_TEST(test_client_request)
 		char *body;
 		int ok = evl_ctl_request(sock, "inject --type dfs_radar --ap wlan0", 2000, &body) ==
 				 0 &&
-			 !strcmp(body, "cmd=inject uid=0 json=0 ap=wlan0 ch=0");
+			 !strcmp(body, "cmd=inject peer=self json=0 ap=wlan0 ch=0");
 
 		free(body);
 		ok = ok && evl_ctl_request(sock, "rollback unknown", 2000, &body) == -EREMOTEIO &&
@@ -465,13 +466,13 @@ START_TEST(test_evlctl_exit_codes)
 
 	ck_assert_msg(access("build/bin/evlctl", X_OK) == 0, "build/bin/evlctl not built");
 	ck_assert_int_eq(evlctl(s, (const char *[]){"stats", "--json", NULL}, out, sizeof(out)), 0);
-	ck_assert_str_eq(out, "cmd=stats uid=0 json=1\n");
+	ck_assert_str_eq(out, "cmd=stats peer=self json=1\n");
 	ck_assert_int_eq(evlctl(s,
 				(const char *[]){"inject", "--type", "dfs_radar", "--ap", "wlan0",
 						 "--channel", "52", NULL},
 				out, sizeof(out)),
 			 0);
-	ck_assert_str_eq(out, "cmd=inject uid=0 json=0 ap=wlan0 ch=52\n");
+	ck_assert_str_eq(out, "cmd=inject peer=self json=0 ap=wlan0 ch=52\n");
 	ck_assert_int_eq(evlctl(s, (const char *[]){"rollback", "unknown", NULL}, out, sizeof(out)),
 			 1);
 	ck_assert_str_eq(out, "evlctl: rollback: no such token 'unknown'\n");
