@@ -32,20 +32,24 @@ static void timeline(const struct evl_record *r)
 {
 	double t = (double)r->mono_ns / NS;
 	const struct evl_change *c = r->n_changes ? &r->changes[0] : NULL;
+	unsigned int first = 0;
 
 	switch (r->kind) {
 	case EVL_REC_ACTION:
-		if (c && !strcmp(c->param, "channel") && !strcmp(r->status, "success"))
+		if (c && !strcmp(c->param, "channel") && !strcmp(r->status, "success")) {
 			printf("t=%-8.1f %s: changed %s from ch%" PRId64 " to ch%" PRId64,
 			       t, strcmp(r->event_type, "dfs_radar") ? r->event_type : "DFS", r->ap,
 			       c->old_value, c->new_value);
-		else
+			first = 1;
+		} else {
 			printf("t=%-8.1f %s: %s on %s %s%s%s", t, r->event_type, r->action_type,
 			       r->ap, r->status, r->reason ? ": " : "", r->reason ? r->reason : "");
-		for (unsigned int i = 0; i < r->n_changes; i++)
-			printf("%s%s %" PRId64 " -> %" PRId64, i ? ", " : " (", r->changes[i].param,
-			       r->changes[i].old_value, r->changes[i].new_value);
-		printf("%s%s%s\n", r->n_changes ? ")" : "", r->token ? " token " : "",
+		}
+		for (unsigned int i = first; i < r->n_changes; i++)
+			printf("%s%s %" PRId64 " -> %" PRId64, i > first ? ", " : " (",
+			       r->changes[i].param, r->changes[i].old_value,
+			       r->changes[i].new_value);
+		printf("%s%s%s\n", r->n_changes > first ? ")" : "", r->token ? " token " : "",
 		       r->token ? r->token : "");
 		break;
 	case EVL_REC_REJECTED:
@@ -150,10 +154,10 @@ static void advance(struct evl_engine *e, uint64_t *cur, uint64_t to)
 {
 	int same = 0;
 
-	for (;;) {
+	while (*cur < to) {
 		uint64_t d = evl_engine_next_deadline(e);
 
-		if (d > to)
+		if (d >= to) /* work due at @to runs after that instant's lines are applied */
 			break;
 		if (d <= *cur) {
 			d = *cur;
