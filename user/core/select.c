@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Channel selector. Hard constraints first (channel plan of band/width/country, not the
- * event's block, not the current block, no channel in NOP or reported unavailable, for radar
- * moves no CAC while a CAC-free block exists), then the weighted score, then a seeded random
- * pick among candidates within tie_margin of the best (ETSI uniform spreading). Width narrows
- * when no block of the current width is left.
+ * Channel selector. Hard constraints first (channel plan of band/width/country, no block
+ * holding the event's channel (or, without one, the current channel), no channel in NOP or
+ * reported unavailable, for radar moves no CAC while a CAC-free block of any width exists),
+ * then the weighted score, then a seeded random pick among candidates within tie_margin of
+ * the best (ETSI uniform spreading). Width narrows when no block of the current width is left.
  */
 #include <errno.h>
 #include <evl/chan.h>
@@ -63,41 +63,41 @@ int evl_select_channel(struct evl_engine *e, size_t ap, int avoid, bool radar,
 	struct cand cand[EVL_CHAN_MAX];
 	int sub[EVL_BLOCK_MAX];
 
-	for (int w = a->conf.bandwidth; w >= 20; w /= 2) {
-		int n = 0, k = 0, pick = 0;
-		bool any_free = false;
-		double best = -1;
+	if (!avoid)
+		avoid = a->conf.channel;
+	/* radar: a CAC is a minute or more off the air, so first narrow the width without one */
+	for (int pass = radar ? 0 : 1; pass < 2; pass++) {
+		for (int w = a->conf.bandwidth; w >= 20; w /= 2) {
+			int n = 0, k = 0, pick;
+			double best = -1;
 
-		for (int c = 1; c < EVL_CHAN_MAX; c++) {
-			int ns;
+			for (int c = 1; c < EVL_CHAN_MAX; c++) {
+				int ns;
+				bool cac;
+				double sc;
 
-			if (band == EVL_BAND_2G && c != 1 && c != 6 && c != 11)
+				if (band == EVL_BAND_2G && c != 1 && c != 6 && c != 11)
+					continue;
+				ns = evl_chan_block(e->cfg.country, band, c, w, sub);
+				if (ns < 0 || !usable(e, ap, sub, ns) ||
+				    evl_chan_block_contains(band, c, w, avoid) ||
+				    (c == a->conf.channel && w == a->conf.bandwidth))
+					continue;
+				sc = score_block(e, a, sub, ns, &cac);
+				if (pass == 0 && cac)
+					continue;
+				cand[n++] = (struct cand){ c, sc, cac };
+			}
+			for (int i = 0; i < n; i++)
+				best = cand[i].score > best ? cand[i].score : best;
+			for (int i = 0; i < n; i++)
+				if (cand[i].score >= best - e->cfg.tie_margin - 1e-9)
+					cand[k++] = cand[i];
+			if (!k)
 				continue;
-			ns = evl_chan_block(e->cfg.country, band, c, w, sub);
-			if (ns < 0 || !usable(e, ap, sub, ns))
-				continue;
-			if ((avoid && evl_chan_block_contains(band, c, w, avoid)) ||
-			    evl_chan_block_contains(band, c, w, a->conf.channel))
-				continue;
-			cand[n].channel = c;
-			cand[n].score = score_block(e, a, sub, ns, &cand[n].cac);
-			any_free |= !cand[n].cac;
-			n++;
+			pick = (int)(evl_rng_next(&e->rng) % (uint64_t)k);
+			return evl_chan_chandef(e->cfg.country, band, cand[pick].channel, w, out);
 		}
-		/* radar: a CAC means a minute or more off the air, so only if nothing else */
-		for (int i = 0; i < n; i++)
-			if (!(radar && any_free && cand[i].cac))
-				cand[k++] = cand[i];
-		for (int i = 0; i < k; i++)
-			best = cand[i].score > best ? cand[i].score : best;
-		n = 0;
-		for (int i = 0; i < k; i++)
-			if (cand[i].score >= best - e->cfg.tie_margin - 1e-9)
-				cand[n++] = cand[i];
-		if (!n)
-			continue;
-		pick = (int)(evl_rng_next(&e->rng) % (uint64_t)n);
-		return evl_chan_chandef(e->cfg.country, band, cand[pick].channel, w, out);
 	}
 	return -ENOSPC;
 }
