@@ -185,5 +185,7 @@ bool evl_chan_block_contains(enum evl_band band, int channel, int width, int c)
 {
 	int n = width / 20, start = block_start(band, channel, n);
 
+	if (band == EVL_BAND_2G) /* 40 MHz on 2.4 GHz has no fixed blocks: the primary counts */
+		return c == channel;
 	return start >= 0 && c >= start && c <= start + 4 * (n - 1) && (c - start) % 4 == 0;
 }

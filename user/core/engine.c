@@ -506,10 +506,11 @@ static void requeue(struct evl_engine *e, const struct evl_event *ev)
 	e->q[e->nq++] = (struct qev){ *ev, e->seq++ };
 }
 
-/* Events exempt from cooldown: regulatory radar, and the end of a density spike. */
-static bool exempt(const struct evl_event *ev)
+/* Exempt from cooldown: regulatory radar, the end of a density spike, events with no action. */
+static bool exempt(const struct evl_engine *e, const struct evl_event *ev)
 {
-	return ev->type == EVL_EV_DFS_RADAR || (ev->type == EVL_EV_DENSITY_SPIKE && ev->ended);
+	return ev->type == EVL_EV_DFS_RADAR || (ev->type == EVL_EV_DENSITY_SPIKE && ev->ended) ||
+	       e->cfg.matrix[ev->type].action == EVL_ACTION_NONE;
 }
 
 static bool runnable(const struct evl_engine *e, const struct evl_event *ev, uint64_t now)
@@ -518,7 +519,7 @@ static bool runnable(const struct evl_engine *e, const struct evl_event *ev, uin
 
 	if (ev->type == EVL_EV_DFS_RADAR)
 		return true;
-	return !a->op.active && (exempt(ev) || now >= a->cooldown_until);
+	return !a->op.active && (exempt(e, ev) || now >= a->cooldown_until);
 }
 
 static void end_density(struct evl_engine *e, struct ap *a, uint64_t now)
@@ -691,7 +692,7 @@ uint64_t evl_engine_next_deadline(const struct evl_engine *e)
 		if (e->q[i].ev.type == EVL_EV_DFS_RADAR)
 			MIN(0);
 		else if (!a->op.active)
-			MIN(exempt(&e->q[i].ev) ? 0 : a->cooldown_until);
+			MIN(exempt(e, &e->q[i].ev) ? 0 : a->cooldown_until);
 	}
 #undef MIN
 	return d;
