@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The decision core: event-action matrix, gates (confidence, cooldown, stale, audit), priority
+ * queue, DFS-aware channel selector, rollback manager (tokens, monitoring, expiry), NOP list.
+ * Pure: no I/O, no clock. Every time argument is monotonic ns (CLOCK_BOOTTIME in the daemon),
+ * never decreasing between calls. Effects go out through an evl_actuator; every decision is
+ * recorded through an evl_record_sink. Not thread-safe: one caller.
+ */
+#ifndef EVL_ENGINE_H
+#define EVL_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <evl/act.h>
+#include <evl/chan.h>
+#include <evl/event.h>
+#include <evl/record.h>
+
+enum evl_action {
+	EVL_ACTION_NONE,
+	EVL_ACTION_CHANNEL_CHANGE,
+	EVL_ACTION_OBSS_PD_TUNE,
+	EVL_ACTION_ADMISSION_CONTROL,
+	EVL_ACTION_FAILOVER,
+	EVL_ACTION_MAX,
+};
+
+const char *evl_action_name(enum evl_action a); /* "channel_change", ... */
+int evl_action_parse(const char *s, enum evl_action *out);
+
+struct evl_matrix_entry {
+	enum evl_action action;
+	uint32_t window_s; /* rollback window; 0 = no token (failover) or "until spike ends" */
+};
+
+/* Every tunable of the core. evl_core_config_init() sets the seed's values. */
+struct evl_core_config {
+	double min_confidence;	     /* events below are rejected (low_confidence) */
+	uint32_t cooldown_s;	     /* per-AP gap between actions (dfs_radar exempt) */
+	uint32_t monitor_s;	     /* post-action monitoring window */
+	uint32_t rollback_samples;   /* consecutive degraded samples that trigger rollback */
+	double per_rise_rel;	     /* relative rise of PER that counts as degraded */
+	double per_rise_abs;	     /* ... and at least this absolute rise (fraction) */
+	double retry_rise_rel;
+	double retry_rise_abs;
+	double tput_drop_rel;	     /* relative throughput fall */
+	double disconnects_max;	     /* per minute */
+	uint32_t nop_s;		     /* non-occupancy period after radar */
+	uint32_t confirm_timeout_ms; /* EVL_ACT_PENDING -> failed after this */
+	double tie_margin;	     /* selector: candidates this close to the best tie */
+	double w_interference, w_neighbors, w_clients, w_dfs;
+	int obss_pd_start;	     /* dBm used when OBSS-PD was off */
+	int obss_pd_step;	     /* dB raised per spectrum_sat action */
+	int obss_pd_max;	     /* dBm ceiling (-62 in 802.11ax) */
+	int density_max_sta;	     /* admission limit while a density spike lasts */
+	uint32_t density_hold_s;     /* admission control lifted after this if no end arrives */
+	uint32_t queue_max;	     /* pending events; more are rejected (queue_full) */
+	enum evl_country country;
+	int64_t unix_base_s;	     /* wall-clock seconds at engine time 0 (token names only) */
+	struct evl_matrix_entry matrix[EVL_EV_TYPE_MAX];
+};
+
+void evl_core_config_init(struct evl_core_config *cfg);
+/*
+ * Set one tunable by name from a string ("cooldown_s", "10"; "matrix.spectrum_sat",
+ * "none"; "window.non_wifi_burst", "600"; "country", "US"). Returns 0, -ENOENT for an
+ * unknown key, -EINVAL for a malformed value, -ERANGE for one out of range; cfg is unchanged
+ * on error. evl_core_config_expect() names what a key accepts (NULL for an unknown key), so
+ * callers can print "cooldown_s: expected an integer 0..86400".
+ */
+int evl_core_config_set(struct evl_core_config *cfg, const char *key, const char *value);
+const char *evl_core_config_expect(const char *key);
+
+struct evl_metrics {
+	double per;		    /* packet error rate, fraction 0..1 */
+	double retry;		    /* retry rate, fraction 0..1 */
+	double throughput_mbps;
+	double disconnects_per_min;
+	int clients;
+};
+
+/* Per-channel survey knowledge for the selector (unreported: 0, 0, 1.0). */
+struct evl_chan_report {
+	double interference; /* fraction of airtime busy with non-BSS energy, 0..1 */
+	int neighbors;	     /* overlapping neighbour BSSs on this 20 MHz channel */
+	double client_support; /* fraction of the AP's clients able to use it, 0..1 */
+};
+
+enum evl_dfs_state {
+	EVL_DFS_UNKNOWN,     /* not reported: a DFS channel is assumed to need a CAC */
+	EVL_DFS_USABLE,	     /* needs a CAC */
+	EVL_DFS_AVAILABLE,   /* CAC done or not needed */
+	EVL_DFS_UNAVAILABLE, /* radar NOP in the driver */
+};
+
+struct evl_stats {
+	uint64_t events_processed, actions_executed, actions_failed, events_rejected;
+	uint64_t rollbacks_triggered, rollbacks_automatic, rollbacks_manual;
+	uint64_t pending_events, active_monitoring, tokens_active;
+};
+
+#define EVL_TOKEN_LEN 48
+
+struct evl_token_info {
+	char id[EVL_TOKEN_LEN];
+	char ap[EVL_ID_LEN];
+	char event_id[EVL_ID_LEN];
+	enum evl_event_type event_type;
+	enum evl_action action;
+	struct evl_ap_conf prev, next;
+	uint64_t created_ns, monitor_until_ns, expires_ns;
+	bool monitoring;
+};
+
+struct evl_nop_info {
+	char ap[EVL_ID_LEN];
+	int channel;
+	uint64_t until_ns;
+};
+
+struct evl_ap_info {
+	char id[EVL_ID_LEN];
+	struct evl_ap_conf conf;
+	uint64_t cooldown_until_ns;
+	bool pending;	     /* an action is issued and awaits confirmation */
+	bool has_metrics;
+	struct evl_metrics last;
+};
+
+struct evl_engine;
+
+/* cfg is copied; act and sink are borrowed (sink.record may be NULL: records dropped). */
+struct evl_engine *evl_engine_new(const struct evl_core_config *cfg, struct evl_actuator act,
+				  struct evl_record_sink sink, uint64_t seed);
+void evl_engine_free(struct evl_engine *e);
+
+/* Add an AP with its current configuration (conf->band is the radio). -EEXIST, -EINVAL. */
+int evl_engine_add_ap(struct evl_engine *e, const char *id, const struct evl_ap_conf *conf);
+
+/* Queue an event (gates that need no state run here: unknown AP, confidence, queue full). */
+int evl_engine_submit(struct evl_engine *e, const struct evl_event *ev, uint64_t now);
+/* Run due work: queue, confirmation timeouts, monitoring ends, token expiry, NOP expiry. */
+void evl_engine_tick(struct evl_engine *e, uint64_t now);
+/* Earliest time tick() has work to do, UINT64_MAX when none. */
+uint64_t evl_engine_next_deadline(const struct evl_engine *e);
+
+/* Result of an action that answered EVL_ACT_PENDING: -ENOENT when none is pending. */
+int evl_engine_confirm(struct evl_engine *e, const char *ap, bool ok, uint64_t now);
+
+/* A metrics sample for an AP: baseline for later actions, rollback check for live ones. */
+int evl_engine_metrics(struct evl_engine *e, const char *ap, const struct evl_metrics *m,
+		       uint64_t now);
+int evl_engine_chan_report(struct evl_engine *e, const char *ap, int channel,
+			   const struct evl_chan_report *r);
+int evl_engine_dfs_state(struct evl_engine *e, const char *ap, int channel,
+			 enum evl_dfs_state st);
+
+/* Manual rollback: 0, -ENOENT (no live token), -EBUSY (refused: nop_active), -errno. */
+int evl_engine_rollback_token(struct evl_engine *e, const char *token, uint64_t now);
+int evl_engine_rollback_ap(struct evl_engine *e, const char *ap, uint64_t now);
+
+void evl_engine_stats(const struct evl_engine *e, struct evl_stats *out);
+/* Fill up to @max entries; return how many exist. */
+size_t evl_engine_tokens(const struct evl_engine *e, struct evl_token_info *out, size_t max);
+size_t evl_engine_nop(const struct evl_engine *e, struct evl_nop_info *out, size_t max);
+size_t evl_engine_aps(const struct evl_engine *e, struct evl_ap_info *out, size_t max);
+
+/*
+ * Persistence: live tokens, NOP list and per-AP baselines as a JSON string (malloc'd; NULL and
+ * errno on failure). Times are engine time (monotonic ns): valid only within one boot when the
+ * daemon uses CLOCK_BOOTTIME. load_state() applies all or nothing: -EINVAL on malformed JSON,
+ * tokens/NOP entries of unknown APs are skipped (the count of skipped ones is returned).
+ */
+char *evl_engine_save_state(const struct evl_engine *e);
+int evl_engine_load_state(struct evl_engine *e, const char *json);
+
+#endif /* EVL_ENGINE_H */

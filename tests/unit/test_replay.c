@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0
+/* evl-replay --json on each shipped example gives the outcome the README describes. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <json-c/json.h>
+
+#define BIN "build/bin/evl-replay"
+
+static json_object *root;
+
+/* Run the tool; returns its exit status, stdout in *out (malloc'd). */
+static int run_tool(const char *args, char **out)
+{
+	char cmd[512], buf[4096];
+	size_t len = 0, n;
+	FILE *p;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "%s %s 2>/dev/null", BIN, args);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	*out = calloc(1, 1);
+	while ((n = fread(buf, 1, sizeof(buf), p)) > 0) {
+		*out = realloc(*out, len + n + 1);
+		memcpy(*out + len, buf, n);
+		len += n;
+		(*out)[len] = 0;
+	}
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void replay(const char *example)
+{
+	char args[256], *out;
+
+	snprintf(args, sizeof(args), "examples/%s.jsonl --json", example);
+	ck_assert_int_eq(run_tool(args, &out), 0);
+	root = json_tokener_parse(out);
+	free(out);
+	ck_assert_ptr_nonnull(root);
+}
+
+/* Value at a path like "aps.0.channel". */
+static json_object *at(const char *path)
+{
+	char buf[128], *save, *tok;
+	json_object *o = root;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (tok = strtok_r(buf, ".", &save); tok && o; tok = strtok_r(NULL, ".", &save)) {
+		if (json_object_is_type(o, json_type_array))
+			o = json_object_array_get_idx(o, (size_t)atoi(tok));
+		else if (!json_object_object_get_ex(o, tok, &o))
+			o = NULL;
+	}
+	ck_assert_msg(o != NULL, "no %s", path);
+	return o;
+}
+
+static int64_t num(const char *path)
+{
+	return json_object_get_int64(at(path));
+}
+
+static const char *str(const char *path)
+{
+	return json_object_get_string(at(path));
+}
+
+static size_t len(const char *path)
+{
+	return json_object_array_length(at(path));
+}
+
+static void done(void)
+{
+	json_object_put(root);
+	root = NULL;
+}
+
+START_TEST(dfs_radar)
+{
+	replay("dfs_radar");
+	ck_assert_int_eq(num("aps.0.channel"), 40);
+	ck_assert_int_eq(num("aps.0.bandwidth"), 80);
+	ck_assert_uint_eq(len("actions"), 1);
+	ck_assert_int_eq(num("actions.0.from"), 52);
+	ck_assert_int_eq(num("actions.0.to"), 40);
+	ck_assert_str_eq(str("actions.0.status"), "success");
+	ck_assert_int_eq(num("stats.tokens_active"), 1);
+	ck_assert_uint_eq(len("nop"), 4);
+	ck_assert_int_eq(num("nop.0.until"), 1900);
+	ck_assert_uint_eq(len("rollbacks"), 0);
+	done();
+}
+END_TEST
+
+START_TEST(non_wifi_burst)
+{
+	replay("non_wifi_burst");
+	ck_assert_int_eq(num("actions.0.to"), 11);
+	ck_assert_str_eq(str("rollbacks.0.reason"), "retry_rise");
+	ck_assert(json_object_get_boolean(at("rollbacks.0.automatic")));
+	ck_assert_int_eq(num("rollbacks.0.t"), 80);
+	ck_assert_int_eq(num("rollbacks.0.restored.channel"), 6);
+	ck_assert_int_eq(num("aps.0.channel"), 6);
+	ck_assert_int_eq(num("stats.rollbacks_automatic"), 1);
+	done();
+}
+END_TEST
+
+START_TEST(spectrum_sat)
+{
+	replay("spectrum_sat");
+	ck_assert_uint_eq(len("actions"), 2);
+	ck_assert_int_eq(num("actions.1.t"), 110); /* held by the 10 s cooldown */
+	ck_assert_int_eq(num("aps.0.obss_pd"), -74);
+	ck_assert_str_eq(str("tokens_expired.0.reason"), "superseded");
+	ck_assert_str_eq(str("tokens_expired.1.reason"), "window_ended");
+	ck_assert_int_eq(num("tokens_expired.1.t"), 710);
+	ck_assert_int_eq(num("stats.tokens_active"), 0);
+	done();
+}
+END_TEST
+
+START_TEST(density_spike)
+{
+	replay("density_spike");
+	ck_assert_str_eq(str("actions.0.param"), "max_sta");
+	ck_assert_int_eq(num("actions.0.to"), 32);
+	ck_assert_str_eq(str("rollbacks.0.reason"), "spike_ended");
+	ck_assert_int_eq(num("aps.0.max_sta"), 0);
+	ck_assert_int_eq(num("stats.rollbacks_triggered"), 0);
+	done();
+}
+END_TEST
+
+START_TEST(hw_failure)
+{
+	replay("hw_failure");
+	ck_assert_str_eq(str("rejected.0.event"), "hw_weak");
+	ck_assert_str_eq(str("rejected.0.reason"), "low_confidence");
+	ck_assert_str_eq(str("aps.0.state"), "disabled");
+	ck_assert_int_eq(num("stats.tokens_active"), 0);
+	done();
+}
+END_TEST
+
+START_TEST(priority_stale)
+{
+	replay("priority_stale");
+	ck_assert_str_eq(str("actions.0.event"), "radar_1");
+	ck_assert_int_eq(num("actions.0.to"), 40);
+	ck_assert_str_eq(str("rejected.0.event"), "burst_1");
+	ck_assert_str_eq(str("rejected.0.reason"), "stale");
+	ck_assert_str_eq(str("actions.1.event"), "burst_2");
+	ck_assert_int_eq(num("actions.1.t"), 20);
+	done();
+}
+END_TEST
+
+START_TEST(nop_refused)
+{
+	replay("nop_refused");
+	ck_assert_str_eq(str("rollbacks_refused.0.reason"), "nop_active");
+	ck_assert_int_eq(num("rollbacks_refused.0.t"), 200);
+	ck_assert_str_eq(str("rollbacks.0.reason"), "manual");
+	ck_assert(!json_object_get_boolean(at("rollbacks.0.automatic")));
+	ck_assert_int_eq(num("rollbacks.0.restored.channel"), 52);
+	ck_assert_int_eq(num("stats.rollbacks_manual"), 1);
+	done();
+}
+END_TEST
+
+START_TEST(malformed_lines)
+{
+	static const char *const bad[] = {
+		"{\"t\":0,\"ap\":{\"id\":\"a\",\"band\":\"5g\",\"channel\":52}}\n{\"t\":1,\"ap\":",
+		"{\"t\":0,\"ap\":{\"id\":\"a\",\"band\":\"5g\",\"channel\":50}}",
+		"{\"t\":5,\"end\":{}}\n{\"t\":1,\"end\":{}}",
+		"{\"t\":0,\"metrics\":{\"ap\":\"zz\",\"per\":0,\"retry\":0,\"throughput_mbps\":1}}",
+		"{\"t\":0,\"ap\":{\"id\":\"a\",\"band\":\"5g\",\"channel\":36,\"chanel\":1}}",
+	};
+	char path[] = "/tmp/evl-replay-XXXXXX", args[64], *out;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int fd = mkstemp(path);
+
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(write(fd, bad[i], strlen(bad[i])), (ssize_t)strlen(bad[i]));
+		close(fd);
+		snprintf(args, sizeof(args), "%s --json", path);
+		ck_assert_int_eq(run_tool(args, &out), 1);
+		ck_assert_str_eq(out, ""); /* nothing ran */
+		free(out);
+		unlink(path);
+		strcpy(path, "/tmp/evl-replay-XXXXXX");
+	}
+	ck_assert_int_eq(run_tool("--bogus", &out), 2);
+	free(out);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("replay");
+	TCase *tc = tcase_create("examples");
+	SRunner *sr;
+	int failed;
+
+	if (access(BIN, X_OK) || access("examples/dfs_radar.jsonl", R_OK)) {
+		printf("SKIP: %s or examples/ not found (run from the repository root after make)\n",
+		       BIN);
+		return 77;
+	}
+	tcase_add_test(tc, dfs_radar);
+	tcase_add_test(tc, non_wifi_burst);
+	tcase_add_test(tc, spectrum_sat);
+	tcase_add_test(tc, density_spike);
+	tcase_add_test(tc, hw_failure);
+	tcase_add_test(tc, priority_stale);
+	tcase_add_test(tc, nop_refused);
+	tcase_add_test(tc, malformed_lines);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

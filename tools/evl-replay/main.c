@@ -1,0 +1,459 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * evl-replay: run a scenario (JSON Lines) through the decision core with the sim actuator,
+ * print a timeline or (--json) one result object. See README "evl-replay".
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/json.h>
+#include <evl/engine.h>
+#include <evl/sim.h>
+#include "scenario.h"
+
+#define NS 1e9
+
+/* Collects every record for the report and passes it on to the next sink (audit). */
+struct collector {
+	bool json;
+	json_object *actions, *rollbacks, *refused, *rejected, *expired;
+	struct evl_record_sink next;
+};
+
+static json_object *jstr(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static void timeline(const struct evl_record *r)
+{
+	double t = (double)r->mono_ns / NS;
+	const struct evl_change *c = r->n_changes ? &r->changes[0] : NULL;
+	unsigned int first = 0;
+
+	switch (r->kind) {
+	case EVL_REC_ACTION:
+		if (c && !strcmp(c->param, "channel") && !strcmp(r->status, "success")) {
+			printf("t=%-8.1f %s: changed %s from ch%" PRId64 " to ch%" PRId64,
+			       t, strcmp(r->event_type, "dfs_radar") ? r->event_type : "DFS", r->ap,
+			       c->old_value, c->new_value);
+			first = 1;
+		} else {
+			printf("t=%-8.1f %s: %s on %s %s%s%s", t, r->event_type, r->action_type,
+			       r->ap, r->status, r->reason ? ": " : "", r->reason ? r->reason : "");
+		}
+		for (unsigned int i = first; i < r->n_changes; i++)
+			printf("%s%s %" PRId64 " -> %" PRId64, i > first ? ", " : " (",
+			       r->changes[i].param, r->changes[i].old_value,
+			       r->changes[i].new_value);
+		printf("%s%s%s\n", r->n_changes > first ? ")" : "", r->token ? " token " : "",
+		       r->token ? r->token : "");
+		break;
+	case EVL_REC_REJECTED:
+		printf("t=%-8.1f rejected %s (%s) on %s: %s\n", t, r->event_id, r->event_type, r->ap,
+		       r->reason);
+		break;
+	case EVL_REC_ROLLBACK:
+		printf("t=%-8.1f rollback %s on %s: %s %s", t, r->token, r->ap, r->reason, r->status);
+		if (r->metric)
+			printf(" (%s %.4g -> %.4g)", r->metric, r->metric_baseline,
+			       r->metric_observed);
+		for (unsigned int i = 0; i < r->n_changes; i++)
+			printf("%s%s %" PRId64 " -> %" PRId64, i ? ", " : ", restored ",
+			       r->changes[i].param, r->changes[i].old_value,
+			       r->changes[i].new_value);
+		printf("\n");
+		break;
+	case EVL_REC_ROLLBACK_REFUSED:
+		printf("t=%-8.1f rollback %s on %s refused: %s\n", t, r->token, r->ap, r->reason);
+		break;
+	case EVL_REC_TOKEN_EXPIRED:
+		printf("t=%-8.1f token %s on %s expired (%s), configuration kept\n", t, r->token,
+		       r->ap, r->reason);
+		break;
+	default:
+		break;
+	}
+}
+
+static int collect(void *ctx, const struct evl_record *r)
+{
+	struct collector *col = ctx;
+	json_object *o = json_object_new_object();
+	const struct evl_change *c = r->n_changes ? &r->changes[0] : NULL;
+
+	if (!col->json)
+		timeline(r);
+	json_object_object_add(o, "t", json_object_new_double((double)r->mono_ns / NS));
+	json_object_object_add(o, "ap", jstr(r->ap));
+	switch (r->kind) {
+	case EVL_REC_ACTION:
+		json_object_object_add(o, "event", jstr(r->event_id));
+		json_object_object_add(o, "event_type", jstr(r->event_type));
+		json_object_object_add(o, "type", jstr(r->action_type));
+		json_object_object_add(o, "param", jstr(c ? c->param : NULL));
+		json_object_object_add(o, "from", c ? json_object_new_int64(c->old_value) : NULL);
+		json_object_object_add(o, "to", c ? json_object_new_int64(c->new_value) : NULL);
+		if (r->n_changes > 1 && !strcmp(r->changes[1].param, "bandwidth"))
+			json_object_object_add(o, "bandwidth",
+					       json_object_new_int64(r->changes[1].new_value));
+		json_object_object_add(o, "status", jstr(r->status));
+		json_object_object_add(o, "reason", jstr(r->reason));
+		json_object_object_add(o, "token", jstr(r->token));
+		json_object_object_add(o, "detect_to_action_us",
+				       json_object_new_int64(r->detect_to_action_us));
+		json_object_array_add(col->actions, o);
+		break;
+	case EVL_REC_ROLLBACK: {
+		json_object *rest = json_object_new_object();
+
+		for (unsigned int i = 0; i < r->n_changes; i++)
+			json_object_object_add(rest, r->changes[i].param,
+					       json_object_new_int64(r->changes[i].new_value));
+		json_object_object_add(o, "token", jstr(r->token));
+		json_object_object_add(o, "reason", jstr(r->reason));
+		json_object_object_add(o, "automatic",
+				       json_object_new_boolean(strcmp(r->reason, "manual") != 0));
+		json_object_object_add(o, "status", jstr(r->status));
+		json_object_object_add(o, "metric", jstr(r->metric));
+		if (r->metric) {
+			json_object_object_add(o, "baseline",
+					       json_object_new_double(r->metric_baseline));
+			json_object_object_add(o, "observed",
+					       json_object_new_double(r->metric_observed));
+		}
+		json_object_object_add(o, "restored", rest);
+		json_object_array_add(col->rollbacks, o);
+		break;
+	}
+	case EVL_REC_ROLLBACK_REFUSED:
+	case EVL_REC_TOKEN_EXPIRED:
+		json_object_object_add(o, "token", jstr(r->token));
+		json_object_object_add(o, "reason", jstr(r->reason));
+		json_object_array_add(r->kind == EVL_REC_TOKEN_EXPIRED ? col->expired : col->refused,
+				      o);
+		break;
+	case EVL_REC_REJECTED:
+		json_object_object_add(o, "event", jstr(r->event_id));
+		json_object_object_add(o, "event_type", jstr(r->event_type));
+		json_object_object_add(o, "reason", jstr(r->reason));
+		json_object_array_add(col->rejected, o);
+		break;
+	default:
+		json_object_put(o);
+		break;
+	}
+	return col->next.record ? col->next.record(col->next.ctx, r) : 0;
+}
+
+/* Run due engine work up to @to, tick by tick at each deadline, so timings are exact. */
+static void advance(struct evl_engine *e, uint64_t *cur, uint64_t to)
+{
+	int same = 0;
+
+	while (*cur < to) {
+		uint64_t d = evl_engine_next_deadline(e);
+
+		if (d >= to) /* work due at @to runs after that instant's lines are applied */
+			break;
+		if (d <= *cur) {
+			d = *cur;
+			if (++same > 3) /* nothing left that can progress at this instant */
+				break;
+		} else {
+			same = 0;
+		}
+		evl_engine_tick(e, d);
+		*cur = d;
+	}
+	*cur = to;
+}
+
+static void apply(struct evl_engine *e, struct evl_sim *sim, const struct step *s, bool json)
+{
+	struct evl_event ev;
+	int err = 0;
+
+	switch (s->kind) {
+	case ST_AP:
+		err = evl_sim_add_ap(sim, s->ap, &s->conf);
+		if (!err)
+			err = evl_engine_add_ap(e, s->ap, &s->conf);
+		break;
+	case ST_REPORT:
+		err = evl_engine_chan_report(e, s->ap, s->channel, &s->report);
+		break;
+	case ST_DFS:
+		err = evl_engine_dfs_state(e, s->ap, s->channel, s->dfs);
+		break;
+	case ST_EVENT:
+		ev = s->ev;
+		ev.ts_ns = ev.detect_ns = s->t_ns;
+		evl_engine_submit(e, &ev, s->t_ns); /* gate rejections arrive as records */
+		break;
+	case ST_METRICS:
+		err = evl_engine_metrics(e, s->ap, &s->m, s->t_ns);
+		break;
+	case ST_ROLLBACK:
+		err = *s->token ? evl_engine_rollback_token(e, s->token, s->t_ns)
+				: evl_engine_rollback_ap(e, s->ap, s->t_ns);
+		if (err == -EBUSY) /* refused: already reported as a record */
+			err = 0;
+		break;
+	case ST_END:
+		break;
+	}
+	if (err && !json)
+		printf("t=%-8.1f line %d: %s: %s\n", (double)s->t_ns / NS, s->line,
+		       s->kind == ST_ROLLBACK ? "rollback not done" : "not applied",
+		       err == -ENOENT ? "nothing live to roll back" : strerror(-err));
+}
+
+static void print_json(struct evl_engine *e, struct evl_sim *sim, struct collector *col)
+{
+	json_object *root = json_object_new_object(), *st = json_object_new_object();
+	json_object *aps = json_object_new_array(), *nop = json_object_new_array();
+	json_object *toks = json_object_new_array();
+	struct evl_stats s;
+	size_t n;
+
+	evl_engine_stats(e, &s);
+#define S(f) json_object_object_add(st, #f, json_object_new_int64((int64_t)s.f))
+	S(events_processed), S(actions_executed), S(actions_failed), S(events_rejected);
+	S(rollbacks_triggered), S(rollbacks_automatic), S(rollbacks_manual);
+	S(pending_events), S(active_monitoring), S(tokens_active);
+#undef S
+	n = evl_engine_aps(e, NULL, 0);
+	struct evl_ap_info *ai = calloc(n + 1, sizeof(*ai));
+
+	evl_engine_aps(e, ai, ai ? n : 0);
+	for (size_t i = 0; ai && i < n; i++) {
+		struct evl_ap_conf c;
+		json_object *o = json_object_new_object();
+
+		if (evl_sim_get(sim, ai[i].id, &c)) /* the radio's truth */
+			c = ai[i].conf;
+		json_object_object_add(o, "id", json_object_new_string(ai[i].id));
+		json_object_object_add(o, "band", json_object_new_string(evl_chan_band_name(c.band)));
+		json_object_object_add(o, "channel", json_object_new_int(c.channel));
+		json_object_object_add(o, "bandwidth", json_object_new_int(c.bandwidth));
+		json_object_object_add(o, "tx_power", json_object_new_int(c.tx_power));
+		json_object_object_add(o, "obss_pd", json_object_new_int(c.obss_pd));
+		json_object_object_add(o, "max_sta", json_object_new_int(c.max_sta));
+		json_object_object_add(o, "state", json_object_new_string(
+							   c.state == EVL_AP_UP ? "up" : "disabled"));
+		json_object_array_add(aps, o);
+	}
+	free(ai);
+	n = evl_engine_nop(e, NULL, 0);
+	if (n) {
+		struct evl_nop_info *ni = calloc(n, sizeof(*ni));
+
+		evl_engine_nop(e, ni, n);
+		for (size_t i = 0; i < n; i++) {
+			json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "ap", json_object_new_string(ni[i].ap));
+			json_object_object_add(o, "channel", json_object_new_int(ni[i].channel));
+			json_object_object_add(o, "until",
+					       json_object_new_double((double)ni[i].until_ns / NS));
+			json_object_array_add(nop, o);
+		}
+		free(ni);
+	}
+	n = evl_engine_tokens(e, NULL, 0);
+	if (n) {
+		struct evl_token_info *ti = calloc(n, sizeof(*ti));
+
+		evl_engine_tokens(e, ti, n);
+		for (size_t i = 0; i < n; i++) {
+			json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "token", json_object_new_string(ti[i].id));
+			json_object_object_add(o, "ap", json_object_new_string(ti[i].ap));
+			json_object_object_add(o, "action",
+					       json_object_new_string(evl_action_name(ti[i].action)));
+			json_object_object_add(o, "expires",
+					       json_object_new_double((double)ti[i].expires_ns / NS));
+			json_object_array_add(toks, o);
+		}
+		free(ti);
+	}
+	json_object_object_add(root, "stats", st);
+	json_object_object_add(root, "aps", aps);
+	json_object_object_add(root, "actions", json_object_get(col->actions));
+	json_object_object_add(root, "rollbacks", json_object_get(col->rollbacks));
+	json_object_object_add(root, "rollbacks_refused", json_object_get(col->refused));
+	json_object_object_add(root, "tokens_expired", json_object_get(col->expired));
+	json_object_object_add(root, "rejected", json_object_get(col->rejected));
+	json_object_object_add(root, "nop", nop);
+	json_object_object_add(root, "tokens", toks);
+	printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+								    JSON_C_TO_STRING_SPACED));
+	json_object_put(root);
+}
+
+static void print_status(struct evl_engine *e)
+{
+	struct evl_stats s;
+
+	evl_engine_stats(e, &s);
+	printf("\n== evl status ==\n"
+	       "Events Processed: %" PRIu64 "\nActions Executed: %" PRIu64
+	       "\nActions Failed: %" PRIu64 "\nEvents Rejected: %" PRIu64
+	       "\nRollbacks Triggered: %" PRIu64 " (automatic %" PRIu64 ", manual %" PRIu64
+	       ")\nPending Events: %" PRIu64 "\nActive Monitoring: %" PRIu64
+	       "\nActive Tokens: %" PRIu64 "\n",
+	       s.events_processed, s.actions_executed, s.actions_failed, s.events_rejected,
+	       s.rollbacks_triggered, s.rollbacks_automatic, s.rollbacks_manual, s.pending_events,
+	       s.active_monitoring, s.tokens_active);
+}
+
+static char *read_all(const char *path)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+
+	if (!f)
+		return NULL;
+	do {
+		if (cap - len < 4096) {
+			char *nb = realloc(buf, cap = cap ? cap * 2 : 65536);
+
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+				errno = ENOMEM;
+				break;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+	} while (n > 0);
+	if (buf && ferror(f)) {
+		free(buf);
+		buf = NULL;
+	} else if (buf) {
+		buf[len] = 0;
+		if (memchr(buf, 0, len)) {
+			free(buf);
+			buf = NULL;
+			errno = EILSEQ;
+		}
+	}
+	if (f != stdin)
+		fclose(f);
+	return buf;
+}
+
+static void usage(FILE *to)
+{
+	fprintf(to, "usage: evl-replay SCENARIO.jsonl|- [--seed N] [--json]\n"
+		    "  Replays a scenario through the evl decision core with the sim actuator.\n"
+		    "  --seed N  selector RNG seed (default 1)\n"
+		    "  --json    print one JSON result object instead of a timeline\n"
+		    "exit: 0 ran, 1 bad scenario or I/O error, 2 usage\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "seed", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct collector col = { 0 };
+	struct evl_core_config cfg;
+	struct scenario sc;
+	struct evl_engine *e = NULL;
+	struct evl_sim *sim = NULL;
+	/* The audit sink goes here (lead: --audit-dir/--audit-key/--site-secret). */
+	struct evl_record_sink audit = { 0 };
+	unsigned long long seed = 1;
+	uint64_t cur = 0;
+	char err[256], *text, *end;
+	int c, ret = 1;
+
+	while ((c = getopt_long(argc, argv, "s:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			errno = 0;
+			seed = strtoull(optarg, &end, 0);
+			if (errno || !*optarg || *end) {
+				fprintf(stderr, "evl-replay: --seed '%s' is not a number\n", optarg);
+				return 2;
+			}
+			break;
+		case 'j':
+			col.json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return 2;
+	}
+	text = read_all(argv[optind]);
+	if (!text) {
+		fprintf(stderr, "evl-replay: %s: %s\n", argv[optind], strerror(errno));
+		return 1;
+	}
+	c = scenario_parse(text, &sc, err, sizeof(err));
+	free(text);
+	if (c) {
+		fprintf(stderr, "evl-replay: %s: %s\n", argv[optind], err);
+		return 1;
+	}
+
+	evl_core_config_init(&cfg);
+	cfg.country = sc.country;
+	cfg.unix_base_s = sc.start_unix;
+	col.next = audit;
+	col.actions = json_object_new_array();
+	col.rollbacks = json_object_new_array();
+	col.refused = json_object_new_array();
+	col.rejected = json_object_new_array();
+	col.expired = json_object_new_array();
+	sim = evl_sim_new();
+	if (sim)
+		e = evl_engine_new(&cfg, evl_sim_actuator(sim),
+				   (struct evl_record_sink){ collect, &col }, seed);
+	if (!e) {
+		fprintf(stderr, "evl-replay: %s\n", strerror(errno));
+		goto out;
+	}
+	for (size_t i = 0; i < sc.n; i++) {
+		advance(e, &cur, sc.steps[i].t_ns);
+		apply(e, sim, &sc.steps[i], col.json);
+		/* lines with the same t are all applied before the queue runs (priorities) */
+		if (i + 1 == sc.n || sc.steps[i + 1].t_ns != sc.steps[i].t_ns)
+			evl_engine_tick(e, cur);
+	}
+	if (col.json)
+		print_json(e, sim, &col);
+	else
+		print_status(e);
+	ret = 0;
+out:
+	evl_engine_free(e);
+	evl_sim_free(sim);
+	scenario_free(&sc);
+	json_object_put(col.actions);
+	json_object_put(col.rollbacks);
+	json_object_put(col.refused);
+	json_object_put(col.rejected);
+	json_object_put(col.expired);
+	return ret;
+}

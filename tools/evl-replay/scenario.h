@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* evl-replay: scenario (JSON Lines) parsing into validated steps. */
+#ifndef EVL_REPLAY_SCENARIO_H
+#define EVL_REPLAY_SCENARIO_H
+
+#include <stdint.h>
+#include <evl/engine.h>
+
+enum step_kind { ST_AP, ST_REPORT, ST_DFS, ST_EVENT, ST_METRICS, ST_ROLLBACK, ST_END };
+
+struct step {
+	int line;
+	uint64_t t_ns;
+	enum step_kind kind;
+	char ap[EVL_ID_LEN];
+	char token[EVL_TOKEN_LEN];
+	int channel;
+	struct evl_ap_conf conf;
+	struct evl_chan_report report;
+	enum evl_dfs_state dfs;
+	struct evl_event ev;
+	struct evl_metrics m;
+};
+
+struct scenario {
+	enum evl_country country;
+	int64_t start_unix;
+	struct step *steps;
+	size_t n;
+};
+
+/* Parse the whole text; on error returns -EINVAL with "line N: what" in @err, nothing kept. */
+int scenario_parse(const char *text, struct scenario *sc, char *err, size_t errlen);
+void scenario_free(struct scenario *sc);
+
+#endif

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Engine internals shared by engine.c, select.c and state.c. */
+#ifndef EVL_ENGINE_INT_H
+#define EVL_ENGINE_INT_H
+
+#include <evl/engine.h>
+
+/* An actuator operation in flight (action or rollback) for one AP. */
+struct op {
+	bool active;
+	bool rollback;
+	bool automatic;
+	struct evl_event ev; /* triggering event (actions) */
+	enum evl_action action;
+	struct evl_ap_conf prev, next;
+	uint64_t issued_ns, deadline_ns;
+	char token[EVL_TOKEN_LEN]; /* rollbacks: the token being rolled back */
+	const char *reason;
+	const char *metric;
+	double base, obs;
+	bool has_baseline;
+	struct evl_metrics baseline;
+};
+
+struct ap {
+	char id[EVL_ID_LEN];
+	struct evl_ap_conf conf; /* the engine's idea of what the radio has */
+	struct evl_chan_report rep[EVL_CHAN_MAX];
+	unsigned char dfs[EVL_CHAN_MAX]; /* enum evl_dfs_state */
+	uint64_t cooldown_until;
+	bool has_metrics;
+	struct evl_metrics last;
+	struct op op;
+};
+
+struct token {
+	char id[EVL_TOKEN_LEN];
+	size_t ap;
+	char event_id[EVL_ID_LEN];
+	enum evl_event_type etype;
+	enum evl_action action;
+	struct evl_ap_conf prev, next;
+	uint64_t created, monitor_until, expires;
+	bool monitoring;
+	bool has_baseline;
+	struct evl_metrics baseline;
+	unsigned int bad; /* consecutive degraded samples */
+};
+
+struct qev {
+	struct evl_event ev;
+	uint64_t seq;
+};
+
+struct nop {
+	size_t ap;
+	int channel;
+	uint64_t until;
+};
+
+struct evl_engine {
+	struct evl_core_config cfg;
+	struct evl_actuator act;
+	struct evl_record_sink sink;
+	uint64_t rng, rng_tok;
+	struct ap *aps;
+	size_t n_aps;
+	struct qev *q;
+	size_t nq;
+	uint64_t seq;
+	struct token *tok; /* oldest first */
+	size_t ntok;
+	struct nop *nop;
+	size_t nnop;
+	struct evl_stats st;
+	bool audit_down;
+};
+
+uint64_t evl_rng_next(uint64_t *s);
+struct ap *evl_engine_find_ap(const struct evl_engine *e, const char *id);
+bool evl_engine_in_nop(const struct evl_engine *e, size_t ap, int channel);
+/* Pick a channel for a move away from @avoid (0 = none). 0 or -ENOSPC. */
+int evl_select_channel(struct evl_engine *e, size_t ap, int avoid, bool radar,
+		       struct evl_chandef *out);
+
+#endif /* EVL_ENGINE_INT_H */
