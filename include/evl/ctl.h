@@ -7,7 +7,8 @@
  *   request  one datagram, one line of printable ASCII (a trailing '\n' is allowed),
  *            at most EVL_CTL_REQ_MAX bytes, words separated by spaces:
  *              status | stats [--json] | tokens [--json] | rollback TOKEN | nop |
- *              inject --type T --ap AP [--severity S] [--confidence C] [--channel N] | reload
+ *              inject --type T --ap AP [--severity S] [--confidence C] [--channel N] | reload |
+ *              metrics --ap AP --per P --retry R --tput MBPS [--disc N] [--clients N]
  *   reply    one datagram of at most EVL_CTL_REPLY_MAX bytes:
  *              "ok\n" followed by the body, or "error: <message>\n".
  * A connection may carry several requests; it is closed after EVL_CTL_IDLE_MS without one.
@@ -36,6 +37,7 @@ enum evl_ctl_cmd {
 	EVL_CTL_NOP,
 	EVL_CTL_INJECT,
 	EVL_CTL_RELOAD,
+	EVL_CTL_METRICS, /* a link-metrics sample from external sensing (or a test) */
 };
 
 struct evl_ctl_req {
@@ -49,6 +51,14 @@ struct evl_ctl_req {
 		double confidence; /* 0..1; 1.0 when not given */
 		int channel;	   /* 0 when not given */
 	} inject;
+	struct {
+		char ap[32];
+		double per;	    /* packet error rate 0..1 */
+		double retry;	    /* retry rate 0..1 */
+		double tput_mbps;   /* >= 0 */
+		double disc_per_min; /* disconnections per minute, 0 when not given */
+		int clients;	    /* 0 when not given */
+	} metrics;
 };
 
 /* Parse one request line. 0, or -EINVAL with a message for the user in err. */

@@ -12,7 +12,7 @@
 static const char *const names[] = {
 	[EVL_CTL_STATUS] = "status",	 [EVL_CTL_STATS] = "stats", [EVL_CTL_TOKENS] = "tokens",
 	[EVL_CTL_ROLLBACK] = "rollback", [EVL_CTL_NOP] = "nop",	    [EVL_CTL_INJECT] = "inject",
-	[EVL_CTL_RELOAD] = "reload",
+	[EVL_CTL_RELOAD] = "reload",	 [EVL_CTL_METRICS] = "metrics",
 };
 
 const char *evl_ctl_cmd_name(enum evl_ctl_cmd cmd)
@@ -93,6 +93,53 @@ static int parse_inject(char **w, int n, struct evl_ctl_req *r, char *err, size_
 	return 0;
 }
 
+/* metrics --ap AP --per P --retry R --tput MBPS [--disc N] [--clients N] */
+static int parse_metrics(char **w, int n, struct evl_ctl_req *r, char *err, size_t errlen)
+{
+	static const char *const req[] = {"--ap", "--per", "--retry", "--tput"};
+	unsigned int seen = 0;
+
+	for (int i = 1; i < n; i += 2) {
+		const char *opt = w[i], *v = i + 1 < n ? w[i + 1] : NULL;
+		double x, max = 1e12, *dst = NULL;
+		char *end;
+
+		if (!v)
+			return bad(err, errlen, "metrics: %s needs a value", opt);
+		if (!strcmp(opt, "--ap")) {
+			if (!word_ok(v, sizeof(r->metrics.ap)))
+				return bad(err, errlen, "metrics: bad AP identifier '%.40s'", v);
+			strcpy(r->metrics.ap, v);
+			seen |= 1;
+			continue;
+		}
+		if (!strcmp(opt, "--per"))
+			dst = &r->metrics.per, max = 1, seen |= 2;
+		else if (!strcmp(opt, "--retry"))
+			dst = &r->metrics.retry, max = 1, seen |= 4;
+		else if (!strcmp(opt, "--tput"))
+			dst = &r->metrics.tput_mbps, seen |= 8;
+		else if (!strcmp(opt, "--disc"))
+			dst = &r->metrics.disc_per_min;
+		else if (strcmp(opt, "--clients"))
+			return bad(err, errlen, "metrics: unknown option '%.40s'", opt);
+		x = strtod(v, &end);
+		if (*end || end == v || !(x >= 0 && x <= max))
+			return bad(err, errlen, "metrics: %s '%.40s' is not a number in 0..%g", opt,
+				   v, max);
+		if (dst)
+			*dst = x;
+		else if (x != (int)x || x > 100000)
+			return bad(err, errlen, "metrics: --clients '%.40s' is not 0..100000", v);
+		else
+			r->metrics.clients = (int)x;
+	}
+	for (unsigned int i = 0; i < 4; i++)
+		if (!(seen & (1u << i)))
+			return bad(err, errlen, "metrics: %s is required", req[i]);
+	return 0;
+}
+
 int evl_ctl_parse(const char *line, size_t len, struct evl_ctl_req *r, char *err, size_t errlen)
 {
 	char buf[EVL_CTL_REQ_MAX + 1], *w[16], *save = NULL, *t;
@@ -137,6 +184,8 @@ int evl_ctl_parse(const char *line, size_t len, struct evl_ctl_req *r, char *err
 			return 0;
 		case EVL_CTL_INJECT:
 			return parse_inject(w, n, r, err, errlen);
+		case EVL_CTL_METRICS:
+			return parse_metrics(w, n, r, err, errlen);
 		case EVL_CTL_STATUS:
 		case EVL_CTL_NOP:
 		case EVL_CTL_RELOAD:

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * evld internals. The daemon is split in two kinds of translation units because the core's
+ * engine.h and the sensing header sense.h both define a DFS-state enum: main.c/ctl.c/act.c see
+ * the engine, radio.c sees nl80211 + sense and talks to the rest through the plain calls below.
+ */
+#ifndef EVLD_H
+#define EVLD_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct evld;
+struct evld_radio;
+
+/* ---- logging (stderr, module prefix; debug only with -v) ------------------------------ */
+enum { EVLD_ERR, EVLD_WARN, EVLD_INFO, EVLD_DEBUG };
+__attribute__((format(printf, 3, 4))) void evld_log(int level, const char *mod, const char *fmt,
+						    ...);
+
+/* CLOCK_BOOTTIME, the engine's clock (ns). */
+uint64_t evld_now(void);
+
+/* ---- radio.c: nl80211 sensing (survey, stations, wiphy, mlme events) ------------------- */
+struct evld_radio *evld_radio_open(void); /* NULL + errno (ENOENT: no nl80211) */
+void evld_radio_close(struct evld_radio *r);
+int evld_radio_mon_fd(const struct evld_radio *r); /* -1 without the mlme monitor */
+/* Read queued mlme events and hand them to the evld_on_* calls below. */
+int evld_radio_mon_read(struct evld_radio *r, struct evld *d);
+/* Polls of interface slot i (ifindex > 0). 0 or -errno; results through evld_on_*. */
+int evld_radio_survey(struct evld_radio *r, struct evld *d, unsigned int i, int ifindex);
+int evld_radio_stations(struct evld_radio *r, struct evld *d, unsigned int i, int ifindex,
+			uint64_t now);
+int evld_radio_channels(struct evld_radio *r, struct evld *d, unsigned int i, int wiphy);
+
+/* The nl80211 actuator back end (its header cannot sit beside engine.h). */
+struct evl_act_ops;
+const struct evl_act_ops *evld_radio_act_ops(void);
+void *evld_radio_act_new(void); /* NULL + errno */
+
+/* ---- what sensing reports (main.c) ---------------------------------------------------- */
+enum evld_dfs { EVLD_DFS_USABLE = 1, EVLD_DFS_AVAILABLE, EVLD_DFS_UNAVAILABLE };
+
+/* wiphy index (nl80211) or name (BPF) identify the radio; freq 0 = unknown. */
+void evld_on_radar(struct evld *d, int wiphy_idx, const char *wiphy_name, int freq,
+		   uint64_t detect_ns, const char *source);
+void evld_on_switch_done(struct evld *d, int ifindex, int freq, const char *source);
+void evld_on_survey(struct evld *d, unsigned int i, double busy, bool burst, bool sat);
+void evld_on_link(struct evld *d, unsigned int i, double per, double retry, double tput_mbps,
+		  double disc_per_min, unsigned int n_sta);
+void evld_on_dfs_state(struct evld *d, unsigned int i, int channel, enum evld_dfs st);
+
+#endif /* EVLD_H */

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/* evld's nl80211 sensing: survey classification, station metrics, DFS states, mlme events. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <evl/config.h>
+#include <evl/nl80211.h>
+#include <evl/sense.h>
+
+#include "evld.h"
+
+#define SURVEY_MAX 64
+
+struct sense {
+	struct evl_survey_state sv;
+	struct evl_sta_tracker *trk; /* large: allocated on first use */
+	struct evl_chanlist cl;
+};
+
+struct evld_radio {
+	struct evl_nl80211 *nl;
+	struct evl_nl80211_mon *mon;
+	struct evl_survey_cfg scfg;
+	struct sense s[EVL_CONFIG_MAX_IFACES];
+	struct evld *d; /* for the monitor callback */
+};
+
+const struct evl_act_ops *evld_radio_act_ops(void)
+{
+	return &evl_act_nl80211_ops;
+}
+
+void *evld_radio_act_new(void)
+{
+	return evl_act_nl80211_new(NULL);
+}
+
+struct evld_radio *evld_radio_open(void)
+{
+	struct evld_radio *r = calloc(1, sizeof(*r));
+	int err;
+
+	if (!r)
+		return NULL;
+	r->nl = evl_nl80211_open();
+	if (!r->nl) {
+		err = errno;
+		free(r);
+		errno = err;
+		return NULL;
+	}
+	r->mon = evl_nl80211_mon_open(); /* optional: polls still work without it */
+	evl_survey_cfg_default(&r->scfg);
+	return r;
+}
+
+void evld_radio_close(struct evld_radio *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < EVL_CONFIG_MAX_IFACES; i++)
+		free(r->s[i].trk);
+	evl_nl80211_mon_close(r->mon);
+	evl_nl80211_close(r->nl);
+	free(r);
+}
+
+int evld_radio_mon_fd(const struct evld_radio *r)
+{
+	return r && r->mon ? evl_nl80211_mon_fd(r->mon) : -1;
+}
+
+static void on_mlme(const struct evl_nl_event *ev, void *arg)
+{
+	struct evld_radio *r = arg;
+
+	switch (ev->type) {
+	case EVL_NL_EV_RADAR:
+		evld_on_radar(r->d, ev->wiphy, NULL, ev->freq, 0, "nl80211");
+		break;
+	case EVL_NL_EV_CH_SWITCH_DONE:
+		evld_on_switch_done(r->d, ev->ifindex, ev->freq, "nl80211");
+		break;
+	case EVL_NL_EV_CH_SWITCH_STARTED:
+		evld_log(EVLD_DEBUG, "nl80211", "ifindex %d: channel switch to %d MHz started",
+			 ev->ifindex, ev->freq);
+		break;
+	default:
+		evld_log(EVLD_DEBUG, "nl80211", "ifindex %d wiphy %d: DFS event %d at %d MHz",
+			 ev->ifindex, ev->wiphy, ev->type, ev->freq);
+		break;
+	}
+}
+
+int evld_radio_mon_read(struct evld_radio *r, struct evld *d)
+{
+	if (!r || !r->mon)
+		return 0;
+	r->d = d;
+	return evl_nl80211_mon_read(r->mon, on_mlme, r);
+}
+
+int evld_radio_survey(struct evld_radio *r, struct evld *d, unsigned int i, int ifindex)
+{
+	struct evl_survey sv[SURVEY_MAX];
+	struct evl_survey_class c;
+	int n, rc;
+
+	if (i >= EVL_CONFIG_MAX_IFACES)
+		return -EINVAL;
+	n = evl_nl80211_survey(r->nl, ifindex, sv, SURVEY_MAX);
+	if (n < 0)
+		return n;
+	for (int k = 0; k < n; k++) {
+		if (!sv[k].in_use)
+			continue;
+		rc = evl_survey_classify(&r->s[i].sv, &r->scfg, &sv[k], &c);
+		if (rc == -EAGAIN)
+			return 0; /* no usable window yet */
+		if (rc)
+			return rc;
+		evld_on_survey(d, i, c.busy_pct / 100, c.non_wifi_burst, c.spectrum_sat);
+		return 0;
+	}
+	return 0; /* no channel in use (interface down) */
+}
+
+int evld_radio_stations(struct evld_radio *r, struct evld *d, unsigned int i, int ifindex,
+			uint64_t now)
+{
+	struct evl_link_metrics m;
+	struct sense *s;
+	int rc;
+
+	if (i >= EVL_CONFIG_MAX_IFACES)
+		return -EINVAL;
+	s = &r->s[i];
+	if (!s->trk && !(s->trk = calloc(1, sizeof(*s->trk))))
+		return -ENOMEM;
+	evl_sta_tracker_begin(s->trk);
+	rc = evl_nl80211_stations(r->nl, ifindex, s->trk);
+	if (rc)
+		return rc;
+	rc = evl_sta_tracker_end(s->trk, now, &m);
+	if (rc == -EAGAIN)
+		return 0;
+	if (rc)
+		return rc;
+	evld_on_link(d, i, m.per, m.retry_rate, m.throughput_bps / 1e6, m.disc_per_min, m.n_sta);
+	return 0;
+}
+
+int evld_radio_channels(struct evld_radio *r, struct evld *d, unsigned int i, int wiphy)
+{
+	static const enum evld_dfs map[] = {
+		[EVL_DFS_USABLE] = EVLD_DFS_USABLE,
+		[EVL_DFS_AVAILABLE] = EVLD_DFS_AVAILABLE,
+		[EVL_DFS_UNAVAILABLE] = EVLD_DFS_UNAVAILABLE,
+	};
+	struct evl_chanlist *cl;
+	int rc;
+
+	if (i >= EVL_CONFIG_MAX_IFACES)
+		return -EINVAL;
+	cl = &r->s[i].cl;
+	memset(cl, 0, sizeof(*cl));
+	cl->wiphy = wiphy;
+	rc = evl_nl80211_channels(r->nl, wiphy, cl);
+	if (rc)
+		return rc;
+	for (size_t k = 0; k < cl->n; k++)
+		if (cl->ch[k].radar && cl->ch[k].dfs != EVL_DFS_NONE && !cl->ch[k].disabled)
+			evld_on_dfs_state(d, i, cl->ch[k].channel, map[cl->ch[k].dfs]);
+	return 0;
+}
