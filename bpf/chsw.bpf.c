@@ -13,7 +13,7 @@ static __always_inline int evl_chsw(struct net_device___evl *netdev,
 	f.chan.width = BPF_CORE_READ(c, width);
 	f.chan.center_freq1 = BPF_CORE_READ(c, center_freq1);
 	f.chan.center_freq2 = BPF_CORE_READ(c, center_freq2);
-	return evl_feed(&f);
+	return evl_feed_chan(&f);
 }
 
 /* (netdev, chandef[, link_id[, count, quiet / punct_bitmap]]): the first two are stable. */

@@ -2,8 +2,9 @@
 /*
  * Shared part of every evl BPF program: the maps (weak, so each bpf/NAME.bpf.c can declare them
  * and `bpftool gen object` merges them into one set) and the handlers the hooks feed. A hook
- * only reduces its kernel objects to a struct evl_bpf_feed and calls evl_feed(); the test entry
- * point calls the very same evl_feed() with synthetic records.
+ * only reduces its kernel objects to a struct evl_bpf_feed and calls its handler
+ * (evl_feed_chan, evl_feed_sta, evl_txstat_feed); the test entry point reaches the very same
+ * handlers through evl_feed() with synthetic records.
  */
 #ifndef EVL_BPF_EVL_H
 #define EVL_BPF_EVL_H

@@ -11,6 +11,6 @@ int BPF_PROG(restart_hw, struct ieee80211_local___evl *local)
 
 	if (name)
 		bpf_probe_read_kernel_str(f.wiphy, sizeof(f.wiphy), name);
-	evl_feed(&f);
+	evl_feed_chan(&f);
 	return 0;
 }

@@ -27,7 +27,7 @@ int BPF_PROG(radar_detected, struct ieee80211_local___evl *local)
 	struct evl_bpf_feed f = { .now_ns = bpf_ktime_get_ns(), .type = EVL_BPF_EV_RADAR };
 
 	evl_wiphy_name(BPF_CORE_READ(local, hw.wiphy), f.wiphy);
-	evl_feed(&f);
+	evl_feed_chan(&f);
 	return 0;
 }
 
@@ -41,7 +41,7 @@ int BPF_PROG(radar_event, struct wiphy___evl *wiphy, struct cfg80211_chan_def___
 	evl_wiphy_name(wiphy, f.wiphy);
 	evl_read_chandef(chandef, &f.chan);
 	f.chan.offchan = offchan;
-	evl_feed(&f);
+	evl_feed_chan(&f);
 	return 0;
 }
 
@@ -53,7 +53,7 @@ int BPF_PROG(radar_event_2, struct wiphy___evl *wiphy, struct cfg80211_chan_def_
 
 	evl_wiphy_name(wiphy, f.wiphy);
 	evl_read_chandef(chandef, &f.chan);
-	evl_feed(&f);
+	evl_feed_chan(&f);
 	return 0;
 }
 
@@ -65,6 +65,6 @@ int BPF_PROG(cac_event, struct net_device___evl *netdev, int evt)
 
 	f.ifindex = BPF_CORE_READ(netdev, ifindex);
 	f.chan.cac_event = evt;
-	evl_feed(&f);
+	evl_feed_chan(&f);
 	return 0;
 }

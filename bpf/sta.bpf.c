@@ -9,7 +9,7 @@ static __always_inline int evl_sta(struct net_device___evl *netdev, const __u8 *
 
 	f.ifindex = BPF_CORE_READ(netdev, ifindex);
 	bpf_probe_read_kernel(f.addr, sizeof(f.addr), mac);
-	return evl_feed(&f);
+	return evl_feed_sta(&f);
 }
 
 /* (netdev, mac_addr, sinfo) */

@@ -51,6 +51,6 @@ int BPF_PROG(tx_status, struct ieee80211_hw___evl *hw, struct ieee80211_tx_statu
 		f.ifindex = BPF_CORE_READ(si, sdata, dev, ifindex);
 		BPF_CORE_READ_INTO(&f.addr, sta, addr);
 	}
-	evl_feed(&f);
+	evl_txstat_feed(&f);
 	return 0;
 }
