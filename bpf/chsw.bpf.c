@@ -6,7 +6,7 @@
 static __always_inline int evl_chsw(struct net_device___evl *netdev,
 				    struct cfg80211_chan_def___evl *c, __u32 type)
 {
-	struct evl_bpf_feed f = { .now_ns = bpf_ktime_get_ns(), .type = type };
+	struct evl_bpf_feed f = {.now_ns = bpf_ktime_get_ns(), .type = type};
 
 	f.ifindex = BPF_CORE_READ(netdev, ifindex);
 	f.chan.control_freq = BPF_CORE_READ(c, chan, center_freq);

@@ -56,12 +56,12 @@ struct {
 	__uint(max_entries, 256 * 1024); /* the loader may resize */
 } events SEC(".maps") __weak;
 
-#define EVL_COUNT(field)                                                                   \
-	({                                                                                 \
-		__u32 __k = 0;                                                             \
-		struct evl_bpf_counters *__c = bpf_map_lookup_elem(&counters, &__k);       \
-		if (__c)                                                                   \
-			__sync_fetch_and_add(&__c->field, 1);                              \
+#define EVL_COUNT(field)                                                             \
+	({                                                                           \
+		__u32 __k = 0;                                                       \
+		struct evl_bpf_counters *__c = bpf_map_lookup_elem(&counters, &__k); \
+		if (__c)                                                             \
+			__sync_fetch_and_add(&__c->field, 1);                        \
 	})
 
 static __always_inline const struct evl_bpf_cfg *evl_cfg(void)

@@ -6,7 +6,7 @@
 SEC("tp_btf/api_restart_hw")
 int BPF_PROG(restart_hw, struct ieee80211_local___evl *local)
 {
-	struct evl_bpf_feed f = { .now_ns = bpf_ktime_get_ns(), .type = EVL_BPF_EV_HW_RESTART };
+	struct evl_bpf_feed f = {.now_ns = bpf_ktime_get_ns(), .type = EVL_BPF_EV_HW_RESTART};
 	const char *name = BPF_CORE_READ(local, hw.wiphy, dev.kobj.name);
 
 	if (name)

@@ -84,8 +84,8 @@ struct ieee80211_tx_status___evl {
 } __evl_core;
 
 /* enum mac80211_tx_info_flags: bits unchanged since they were introduced. */
-#define EVL_TX_CTL_NO_ACK  (1u << 2)
-#define EVL_TX_STAT_ACK	   (1u << 9)
-#define EVL_TX_STAT_AMPDU  (1u << 10)
+#define EVL_TX_CTL_NO_ACK (1u << 2)
+#define EVL_TX_STAT_ACK	  (1u << 9)
+#define EVL_TX_STAT_AMPDU (1u << 10)
 
 #endif /* EVL_BPF_KERN_H */

@@ -24,7 +24,7 @@ static __always_inline void evl_read_chandef(struct cfg80211_chan_def___evl *c,
 SEC("tp_btf/api_radar_detected")
 int BPF_PROG(radar_detected, struct ieee80211_local___evl *local)
 {
-	struct evl_bpf_feed f = { .now_ns = bpf_ktime_get_ns(), .type = EVL_BPF_EV_RADAR };
+	struct evl_bpf_feed f = {.now_ns = bpf_ktime_get_ns(), .type = EVL_BPF_EV_RADAR};
 
 	evl_wiphy_name(BPF_CORE_READ(local, hw.wiphy), f.wiphy);
 	evl_feed_chan(&f);
@@ -36,7 +36,7 @@ SEC("tp_btf/cfg80211_radar_event")
 int BPF_PROG(radar_event, struct wiphy___evl *wiphy, struct cfg80211_chan_def___evl *chandef,
 	     bool offchan)
 {
-	struct evl_bpf_feed f = { .now_ns = bpf_ktime_get_ns(), .type = EVL_BPF_EV_RADAR_CHANDEF };
+	struct evl_bpf_feed f = {.now_ns = bpf_ktime_get_ns(), .type = EVL_BPF_EV_RADAR_CHANDEF};
 
 	evl_wiphy_name(wiphy, f.wiphy);
 	evl_read_chandef(chandef, &f.chan);
@@ -49,7 +49,7 @@ int BPF_PROG(radar_event, struct wiphy___evl *wiphy, struct cfg80211_chan_def___
 SEC("tp_btf/cfg80211_radar_event")
 int BPF_PROG(radar_event_2, struct wiphy___evl *wiphy, struct cfg80211_chan_def___evl *chandef)
 {
-	struct evl_bpf_feed f = { .now_ns = bpf_ktime_get_ns(), .type = EVL_BPF_EV_RADAR_CHANDEF };
+	struct evl_bpf_feed f = {.now_ns = bpf_ktime_get_ns(), .type = EVL_BPF_EV_RADAR_CHANDEF};
 
 	evl_wiphy_name(wiphy, f.wiphy);
 	evl_read_chandef(chandef, &f.chan);
@@ -61,7 +61,7 @@ int BPF_PROG(radar_event_2, struct wiphy___evl *wiphy, struct cfg80211_chan_def_
 SEC("tp_btf/cfg80211_cac_event")
 int BPF_PROG(cac_event, struct net_device___evl *netdev, int evt)
 {
-	struct evl_bpf_feed f = { .now_ns = bpf_ktime_get_ns(), .type = EVL_BPF_EV_CAC };
+	struct evl_bpf_feed f = {.now_ns = bpf_ktime_get_ns(), .type = EVL_BPF_EV_CAC};
 
 	f.ifindex = BPF_CORE_READ(netdev, ifindex);
 	f.chan.cac_event = evt;

@@ -5,7 +5,7 @@
 
 static __always_inline int evl_sta(struct net_device___evl *netdev, const __u8 *mac, __u32 type)
 {
-	struct evl_bpf_feed f = { .now_ns = bpf_ktime_get_ns(), .type = type };
+	struct evl_bpf_feed f = {.now_ns = bpf_ktime_get_ns(), .type = type};
 
 	f.ifindex = BPF_CORE_READ(netdev, ifindex);
 	bpf_probe_read_kernel(f.addr, sizeof(f.addr), mac);

@@ -7,21 +7,21 @@
 #include "kern.h"
 
 /* Tries at one rate-table stage; stops the sum at the first unused (idx < 0) stage. */
-#define EVL_TRIES(info, i, tries, done)                                                    \
-	do {                                                                               \
-		struct ieee80211_tx_rate___evl *__rt = &(info)->status.rates[i];            \
-		if (!(done)) {                                                             \
-			if (BPF_CORE_READ(__rt, idx) < 0)                                   \
-				(done) = true;                                             \
-			else                                                               \
-				(tries) += BPF_CORE_READ_BITFIELD_PROBED(__rt, count);      \
-		}                                                                          \
+#define EVL_TRIES(info, i, tries, done)                                                \
+	do {                                                                           \
+		struct ieee80211_tx_rate___evl *__rt = &(info)->status.rates[i];       \
+		if (!(done)) {                                                         \
+			if (BPF_CORE_READ(__rt, idx) < 0)                              \
+				(done) = true;                                         \
+			else                                                           \
+				(tries) += BPF_CORE_READ_BITFIELD_PROBED(__rt, count); \
+		}                                                                      \
 	} while (0)
 
 SEC("fentry/ieee80211_tx_status_ext")
 int BPF_PROG(tx_status, struct ieee80211_hw___evl *hw, struct ieee80211_tx_status___evl *status)
 {
-	struct evl_bpf_feed f = { .now_ns = bpf_ktime_get_ns(), .type = EVL_BPF_FEED_TX_STATUS };
+	struct evl_bpf_feed f = {.now_ns = bpf_ktime_get_ns(), .type = EVL_BPF_FEED_TX_STATUS};
 	struct ieee80211_tx_info___evl *info = BPF_CORE_READ(status, info);
 	struct ieee80211_sta___evl *sta = BPF_CORE_READ(status, sta);
 	__u32 flags, tries = 0;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The kernel <-> user contract of the eBPF data plane: ring-buffer records, the config map,
- * map keys and values. Fixed-width types only; included by the bpf/ programs (after vmlinux.h) and by
- * user space. Times are CLOCK_MONOTONIC nanoseconds (bpf_ktime_get_ns()).
+ * map keys and values. Fixed-width types only; included by the bpf/ programs (after vmlinux.h) and
+ * by user space. Times are CLOCK_MONOTONIC nanoseconds (bpf_ktime_get_ns()).
  */
 #ifndef EVL_BPF_EVENTS_H
 #define EVL_BPF_EVENTS_H
@@ -17,15 +17,15 @@
 
 /* Record types crossing the ring buffer (also the feed types of the test entry point). */
 enum evl_bpf_ev {
-	EVL_BPF_EV_RADAR = 1,	     /* mac80211:api_radar_detected: earliest, wiphy only */
-	EVL_BPF_EV_RADAR_CHANDEF,    /* cfg80211:cfg80211_radar_event: full chandef */
-	EVL_BPF_EV_CAC,		     /* cfg80211:cfg80211_cac_event; chan.cac_event says which */
-	EVL_BPF_EV_TX_SPIKE,	     /* PER and/or retry-rate spike of a station or interface */
+	EVL_BPF_EV_RADAR = 1,	      /* mac80211:api_radar_detected: earliest, wiphy only */
+	EVL_BPF_EV_RADAR_CHANDEF,     /* cfg80211:cfg80211_radar_event: full chandef */
+	EVL_BPF_EV_CAC,		      /* cfg80211:cfg80211_cac_event; chan.cac_event says which */
+	EVL_BPF_EV_TX_SPIKE,	      /* PER and/or retry-rate spike of a station or interface */
 	EVL_BPF_EV_CH_SWITCH_STARTED, /* cfg80211_ch_switch_started_notify (CSA announced) */
-	EVL_BPF_EV_CH_SWITCH_DONE,   /* cfg80211_ch_switch_notify (now on the new channel) */
-	EVL_BPF_EV_STA_NEW,	     /* cfg80211_new_sta */
-	EVL_BPF_EV_STA_DEL,	     /* cfg80211_del_sta */
-	EVL_BPF_EV_HW_RESTART,	     /* mac80211:api_restart_hw -> hw_failure */
+	EVL_BPF_EV_CH_SWITCH_DONE,    /* cfg80211_ch_switch_notify (now on the new channel) */
+	EVL_BPF_EV_STA_NEW,	      /* cfg80211_new_sta */
+	EVL_BPF_EV_STA_DEL,	      /* cfg80211_del_sta */
+	EVL_BPF_EV_HW_RESTART,	      /* mac80211:api_restart_hw -> hw_failure */
 	EVL_BPF_EV_MAX,
 	/* Feed-only: one TX status report (never a ring-buffer record). */
 	EVL_BPF_FEED_TX_STATUS = 64,
@@ -61,9 +61,9 @@ struct evl_bpf_tx_spike {
 	__u32 frames; /* window totals the verdict was made on */
 	__u32 acked;
 	__u32 retries;
-	__u32 per_ppm;	 /* (frames - acked) / frames, parts per million */
-	__u32 retry_ppm; /* retries / (frames + retries), parts per million */
-	__u32 base_per_ppm;   /* EWMA baseline at the time; 0 with base_buckets 0 */
+	__u32 per_ppm;	    /* (frames - acked) / frames, parts per million */
+	__u32 retry_ppm;    /* retries / (frames + retries), parts per million */
+	__u32 base_per_ppm; /* EWMA baseline at the time; 0 with base_buckets 0 */
 	__u32 base_retry_ppm;
 	__u32 base_buckets; /* buckets folded into the baseline so far (0 = no baseline) */
 };
@@ -77,9 +77,9 @@ struct evl_bpf_sta_ev {
 
 /* One ring-buffer record. */
 struct evl_bpf_event {
-	__u64 ts_ns;   /* bpf_ktime_get_ns() when the hook ran: detection time */
-	__u32 type;    /* enum evl_bpf_ev */
-	__u32 ifindex; /* 0 when the hook knows only the wiphy */
+	__u64 ts_ns;		      /* bpf_ktime_get_ns() when the hook ran: detection time */
+	__u32 type;		      /* enum evl_bpf_ev */
+	__u32 ifindex;		      /* 0 when the hook knows only the wiphy */
 	char wiphy[EVL_BPF_NAME_LEN]; /* "phy0"; empty when the hook knows only the netdev */
 	union {
 		struct evl_bpf_chandef chan; /* RADAR_CHANDEF, CAC, CH_SWITCH_* */
@@ -93,8 +93,8 @@ struct evl_bpf_event {
  * runs; the test entry point (SEC("syscall") test_feed) takes it as its context.
  */
 struct evl_bpf_feed {
-	__u64 now_ns;  /* the hook's bpf_ktime_get_ns(); tests pass a synthetic clock */
-	__u32 type;    /* enum evl_bpf_ev, or EVL_BPF_FEED_TX_STATUS */
+	__u64 now_ns; /* the hook's bpf_ktime_get_ns(); tests pass a synthetic clock */
+	__u32 type;   /* enum evl_bpf_ev, or EVL_BPF_FEED_TX_STATUS */
 	__u32 ifindex;
 	char wiphy[EVL_BPF_NAME_LEN];
 	__u8 addr[6]; /* station (TX status, STA_*) */
@@ -114,11 +114,11 @@ struct evl_bpf_cfg {
 	__u32 min_frames;	/* no verdict below this many frames in the window; default 50 */
 	__u32 window_buckets;	/* window length in buckets, 1..EVL_BPF_WIN_MAX; default 10 */
 	__u64 bucket_ns;	/* bucket length, ns; default 1 s (window = 10 s) */
-	__u32 ewma_weight_pct;	/* weight of a finished bucket in the baseline, 1..100; default 20 */
-	__u32 base_min_frames;	/* a bucket feeds the baseline only with >= this many frames; 10 */
-	__u64 rate_limit_ns;	/* at most one spike record per station/interface per this; 5 s */
-	__u64 sta_window_ns;	/* station churn counting window, ns; default 60 s */
-	__u32 iface_detect;	/* 1: run the detector per interface too (scope IFACE); default 1 */
+	__u32 ewma_weight_pct; /* weight of a finished bucket in the baseline, 1..100; default 20 */
+	__u32 base_min_frames; /* a bucket feeds the baseline only with >= this many frames; 10 */
+	__u64 rate_limit_ns;   /* at most one spike record per station/interface per this; 5 s */
+	__u64 sta_window_ns;   /* station churn counting window, ns; default 60 s */
+	__u32 iface_detect;    /* 1: run the detector per interface too (scope IFACE); default 1 */
 	__u32 pad;
 };
 

@@ -22,20 +22,20 @@
 #define EVL_BPF_PIN_DIR "/sys/fs/bpf/evl"
 
 enum {
-	EVL_BPF_F_TEST = 1u << 0,	/* also load the test_feed entry point (evl_bpf_feed()) */
-	EVL_BPF_F_NO_HOOKS = 1u << 1,	/* load no kernel hook at all (tests, benchmarks) */
-	EVL_BPF_F_NO_PIN = 1u << 2,	/* do not pin the maps */
-	EVL_BPF_F_KEEP_PINS = 1u << 3,	/* evl_bpf_close() leaves the pinned maps in place */
+	EVL_BPF_F_TEST = 1u << 0,      /* also load the test_feed entry point (evl_bpf_feed()) */
+	EVL_BPF_F_NO_HOOKS = 1u << 1,  /* load no kernel hook at all (tests, benchmarks) */
+	EVL_BPF_F_NO_PIN = 1u << 2,    /* do not pin the maps */
+	EVL_BPF_F_KEEP_PINS = 1u << 3, /* evl_bpf_close() leaves the pinned maps in place */
 };
 
 /* Called for each ring-buffer record; a negative return stops evl_bpf_consume() with it. */
 typedef int (*evl_bpf_event_fn)(void *ctx, const struct evl_bpf_event *ev);
 
 struct evl_bpf_opts {
-	const char *pin_dir;	 /* NULL: EVL_BPF_PIN_DIR; its parent must be on bpffs */
-	unsigned int flags;	 /* EVL_BPF_F_* */
-	__u32 ringbuf_bytes;	 /* 0: 256 KiB; else a power of two >= the page size */
-	__u32 max_stations;	 /* 0: 4096 (LRU: the least recently seen are evicted) */
+	const char *pin_dir;	   /* NULL: EVL_BPF_PIN_DIR; its parent must be on bpffs */
+	unsigned int flags;	   /* EVL_BPF_F_* */
+	__u32 ringbuf_bytes;	   /* 0: 256 KiB; else a power of two >= the page size */
+	__u32 max_stations;	   /* 0: 4096 (LRU: the least recently seen are evicted) */
 	evl_bpf_event_fn on_event; /* may be NULL (records are then consumed and dropped) */
 	void *ctx;
 };

@@ -20,8 +20,8 @@ static struct evl_bpf *b;
 static struct evl_bpf_event evs[MAX_EV];
 static int n_ev;
 
-static const __u8 sta_a[6] = { 0x02, 0, 0, 0, 0, 0xa };
-static const __u8 sta_b[6] = { 0x02, 0, 0, 0, 0, 0xb };
+static const __u8 sta_a[6] = {0x02, 0, 0, 0, 0, 0xa};
+static const __u8 sta_b[6] = {0x02, 0, 0, 0, 0, 0xb};
 
 static int collect(void *ctx, const struct evl_bpf_event *ev)
 {
@@ -69,8 +69,7 @@ static void set_cfg(void (*tweak)(struct evl_bpf_cfg *))
 	ck_assert_int_eq(evl_bpf_config_set(b, &c), 0);
 }
 
-static int tx(__u64 now, __u32 ifindex, const __u8 *addr, __u32 frames, __u32 acked,
-	      __u32 retries)
+static int tx(__u64 now, __u32 ifindex, const __u8 *addr, __u32 frames, __u32 acked, __u32 retries)
 {
 	struct evl_bpf_feed f = {
 		.now_ns = now,
@@ -106,7 +105,7 @@ static struct evl_bpf_counters counters(void)
 
 START_TEST(per_spike_at_threshold_not_below)
 {
-	set_cfg(NULL); /* PER >= 10 %, >= 50 frames */
+	set_cfg(NULL);						   /* PER >= 10 %, >= 50 frames */
 	ck_assert_int_eq(tx(5 * SEC_NS, 3, sta_a, 100, 91, 0), 0); /* 9 % */
 	ck_assert_int_eq(drain(), 0);
 	ck_assert_int_eq(tx(5 * SEC_NS, 3, sta_b, 100, 90, 0), 1); /* 10 % */
@@ -210,7 +209,7 @@ START_TEST(baseline_adaptation)
 	struct evl_bpf_txstat st;
 	__u64 t;
 
-	set_cfg(one_bucket_ewma50); /* PER >= 10 % and >= 1.3 x baseline */
+	set_cfg(one_bucket_ewma50);			  /* PER >= 10 % and >= 1.3 x baseline */
 	ck_assert_int_eq(tx(0, 3, sta_a, 100, 80, 0), 1); /* 20 %, no baseline yet: spike */
 	/* the same 20 % for 5 more seconds becomes the normal: no further spikes */
 	for (t = 1; t <= 5; t++)
@@ -337,7 +336,7 @@ END_TEST
 static int feed_chan(__u32 type, __u64 now, __u32 ifindex, const char *wiphy,
 		     const struct evl_bpf_chandef *c)
 {
-	struct evl_bpf_feed f = { .now_ns = now, .type = type, .ifindex = ifindex };
+	struct evl_bpf_feed f = {.now_ns = now, .type = type, .ifindex = ifindex};
 
 	if (wiphy)
 		snprintf(f.wiphy, sizeof(f.wiphy), "%s", wiphy);
@@ -348,9 +347,9 @@ static int feed_chan(__u32 type, __u64 now, __u32 ifindex, const char *wiphy,
 
 START_TEST(radar_then_chandef)
 {
-	struct evl_bpf_chandef c = { .control_freq = 5260, .width = 3, .center_freq1 = 5290,
-				     .offchan = 1 };
-	struct evl_bpf_chandef cac = { .cac_event = EVL_BPF_CAC_STARTED };
+	struct evl_bpf_chandef c = {
+		.control_freq = 5260, .width = 3, .center_freq1 = 5290, .offchan = 1};
+	struct evl_bpf_chandef cac = {.cac_event = EVL_BPF_CAC_STARTED};
 	struct evl_bpf_iface it;
 
 	ck_assert_int_eq(feed_chan(EVL_BPF_EV_RADAR, 100, 0, "phy0", NULL), 1);
@@ -379,7 +378,7 @@ END_TEST
 
 START_TEST(channel_switch_confirms)
 {
-	struct evl_bpf_chandef to = { .control_freq = 5180, .width = 3, .center_freq1 = 5210 };
+	struct evl_bpf_chandef to = {.control_freq = 5180, .width = 3, .center_freq1 = 5210};
 	struct evl_bpf_iface it;
 
 	ck_assert_int_eq(feed_chan(EVL_BPF_EV_CH_SWITCH_STARTED, 10, 6, NULL, &to), 1);
@@ -396,7 +395,7 @@ END_TEST
 
 static int feed_sta(__u32 type, __u64 now, __u32 ifindex, __u8 last)
 {
-	struct evl_bpf_feed f = { .now_ns = now, .type = type, .ifindex = ifindex };
+	struct evl_bpf_feed f = {.now_ns = now, .type = type, .ifindex = ifindex};
 
 	f.addr[0] = 2;
 	f.addr[5] = last;
@@ -485,7 +484,8 @@ int main(void)
 		return 77;
 	}
 	if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_SYSCALL, NULL) != 1) {
-		printf("SKIP: kernel without BPF syscall programs (BPF_PROG_TYPE_SYSCALL, 5.14+)\n");
+		printf("SKIP: kernel without BPF syscall programs (BPF_PROG_TYPE_SYSCALL, "
+		       "5.14+)\n");
 		return 77;
 	}
 	sr = srunner_create(suite());

@@ -27,8 +27,8 @@ static char pin_dir[64];
 static int n_ev, stop_after;
 static struct evl_bpf_event last;
 
-static const char *const pins[] = { "config", "stations", "ifaces", "counters", "tx_hook_ns",
-				    "events" };
+static const char *const pins[] = {"config",   "stations",   "ifaces",
+				   "counters", "tx_hook_ns", "events"};
 
 static int collect(void *ctx, const struct evl_bpf_event *ev)
 {
@@ -49,7 +49,7 @@ static bool exists(const char *dir, const char *name)
 
 static struct evl_bpf *start(unsigned int flags)
 {
-	struct evl_bpf_opts o = { .pin_dir = pin_dir, .flags = flags, .on_event = collect };
+	struct evl_bpf_opts o = {.pin_dir = pin_dir, .flags = flags, .on_event = collect};
 	struct evl_bpf *b = evl_bpf_open(&o);
 
 	ck_assert_msg(b, "open: %s", strerror(errno));
@@ -94,7 +94,7 @@ START_TEST(hooks_reported_with_reasons)
 		ck_assert_int_eq(evl_bpf_config_get(b, &c), 0);
 		ck_assert_mem_eq(&c, &d, sizeof(c));
 	}
-	ck_assert_int_eq(evl_bpf_feed(b, &(struct evl_bpf_feed){ .type = EVL_BPF_EV_RADAR }),
+	ck_assert_int_eq(evl_bpf_feed(b, &(struct evl_bpf_feed){.type = EVL_BPF_EV_RADAR}),
 			 -EOPNOTSUPP); /* no test entry point without EVL_BPF_F_TEST */
 	evl_bpf_close(b);
 }
@@ -150,7 +150,7 @@ START_TEST(kept_pins_are_replaced_on_next_start)
 	struct evl_bpf_counters c;
 	struct evl_bpf *b = start(EVL_BPF_F_TEST | EVL_BPF_F_KEEP_PINS);
 
-	ck_assert_int_eq(evl_bpf_feed(b, &(struct evl_bpf_feed){ .type = EVL_BPF_EV_RADAR }), 1);
+	ck_assert_int_eq(evl_bpf_feed(b, &(struct evl_bpf_feed){.type = EVL_BPF_EV_RADAR}), 1);
 	evl_bpf_close(b);
 	ck_assert(exists(pin_dir, "counters")); /* kept */
 	b = start(EVL_BPF_F_TEST);
@@ -164,8 +164,8 @@ END_TEST
 START_TEST(epoll_wakes_on_radar)
 {
 	struct evl_bpf *b = start(EVL_BPF_F_TEST | EVL_BPF_F_NO_PIN);
-	struct evl_bpf_feed f = { .now_ns = 42, .type = EVL_BPF_EV_RADAR, .wiphy = "phy3" };
-	struct epoll_event e = { .events = EPOLLIN }, out;
+	struct evl_bpf_feed f = {.now_ns = 42, .type = EVL_BPF_EV_RADAR, .wiphy = "phy3"};
+	struct epoll_event e = {.events = EPOLLIN}, out;
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 
 	ck_assert_int_ge(evl_bpf_ringbuf_fd(b), 0);
@@ -187,7 +187,7 @@ END_TEST
 START_TEST(callback_error_stops_consume)
 {
 	struct evl_bpf *b = start(EVL_BPF_F_TEST | EVL_BPF_F_NO_PIN);
-	struct evl_bpf_feed f = { .type = EVL_BPF_EV_HW_RESTART };
+	struct evl_bpf_feed f = {.type = EVL_BPF_EV_HW_RESTART};
 	int i;
 
 	for (i = 0; i < 3; i++)
@@ -203,7 +203,7 @@ END_TEST
 
 START_TEST(bad_options_and_null)
 {
-	struct evl_bpf_opts o = { .ringbuf_bytes = 5000, .flags = EVL_BPF_F_NO_PIN };
+	struct evl_bpf_opts o = {.ringbuf_bytes = 5000, .flags = EVL_BPF_F_NO_PIN};
 
 	errno = 0;
 	ck_assert_ptr_null(evl_bpf_open(&o));
@@ -220,7 +220,7 @@ END_TEST
 START_TEST(pin_dir_off_bpffs_fails_cleanly)
 {
 	char dir[64];
-	struct evl_bpf_opts o = { .pin_dir = dir };
+	struct evl_bpf_opts o = {.pin_dir = dir};
 	struct evl_bpf *b;
 
 	snprintf(dir, sizeof(dir), "/tmp/evl-not-bpffs-%d", getpid());
@@ -241,9 +241,10 @@ static bool on_bpffs(const char *path)
 
 static int demo(const char *dir)
 {
-	struct evl_bpf_opts o = { .pin_dir = dir, .flags = EVL_BPF_F_TEST | EVL_BPF_F_KEEP_PINS };
-	struct evl_bpf_feed f = { .type = EVL_BPF_FEED_TX_STATUS, .ifindex = 3,
-				  .addr = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x01 } };
+	struct evl_bpf_opts o = {.pin_dir = dir, .flags = EVL_BPF_F_TEST | EVL_BPF_F_KEEP_PINS};
+	struct evl_bpf_feed f = {.type = EVL_BPF_FEED_TX_STATUS,
+				 .ifindex = 3,
+				 .addr = {0x02, 0x00, 0x5e, 0x10, 0x00, 0x01}};
 	struct evl_bpf *b = evl_bpf_open(&o);
 	const struct evl_bpf_hook *h;
 	__u64 t0 = 1000000000ull;
@@ -262,10 +263,12 @@ static int demo(const char *dir)
 		f.retries = f.acked ? 0 : 3;
 		evl_bpf_feed(b, &f);
 	}
-	evl_bpf_feed(b, &(struct evl_bpf_feed){ .now_ns = t0, .type = EVL_BPF_EV_STA_NEW,
-						 .ifindex = 3, .addr = { 2, 0, 0x5e, 0x10, 0, 1 } });
-	evl_bpf_feed(b, &(struct evl_bpf_feed){ .now_ns = t0 + 5, .type = EVL_BPF_EV_RADAR,
-						 .wiphy = "phy0" });
+	evl_bpf_feed(b, &(struct evl_bpf_feed){.now_ns = t0,
+					       .type = EVL_BPF_EV_STA_NEW,
+					       .ifindex = 3,
+					       .addr = {2, 0, 0x5e, 0x10, 0, 1}});
+	evl_bpf_feed(b, &(struct evl_bpf_feed){
+				.now_ns = t0 + 5, .type = EVL_BPF_EV_RADAR, .wiphy = "phy0"});
 	evl_bpf_consume(b);
 	n = evl_bpf_hooks(b, &h);
 	for (j = 0; j < n; j++)
@@ -287,7 +290,8 @@ int main(int argc, char **argv)
 		return 77;
 	}
 	if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_SYSCALL, NULL) != 1) {
-		printf("SKIP: kernel without BPF syscall programs (BPF_PROG_TYPE_SYSCALL, 5.14+)\n");
+		printf("SKIP: kernel without BPF syscall programs (BPF_PROG_TYPE_SYSCALL, "
+		       "5.14+)\n");
 		return 77;
 	}
 	if (!on_bpffs("/sys/fs/bpf") && mount("bpf", "/sys/fs/bpf", "bpf", 0, NULL)) {

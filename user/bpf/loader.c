@@ -25,20 +25,20 @@ struct hook_def {
 };
 
 static const struct hook_def hook_defs[] = {
-	{ "radar_detected", "tp_btf", "api_radar_detected", "mac80211", true,
-	  "radar (earliest, wiphy only)" },
-	{ "radar_event", "tp_btf", "cfg80211_radar_event", "cfg80211", true,
-	  "radar chandef (confirmation)" },
-	{ "cac_event", "tp_btf", "cfg80211_cac_event", "cfg80211", false, "CAC start/end" },
-	{ "tx_status", "fentry", "ieee80211_tx_status_ext", "mac80211", false,
-	  "TX PER/retry spikes" },
-	{ "ch_switch_started", "tp_btf", "cfg80211_ch_switch_started_notify", "cfg80211", false,
-	  "channel switch announced" },
-	{ "ch_switch_done", "tp_btf", "cfg80211_ch_switch_notify", "cfg80211", false,
-	  "channel switch done" },
-	{ "new_sta", "tp_btf", "cfg80211_new_sta", "cfg80211", false, "associations" },
-	{ "del_sta", "tp_btf", "cfg80211_del_sta", "cfg80211", false, "disconnections" },
-	{ "restart_hw", "tp_btf", "api_restart_hw", "mac80211", false, "hw_failure" },
+	{"radar_detected", "tp_btf", "api_radar_detected", "mac80211", true,
+	 "radar (earliest, wiphy only)"},
+	{"radar_event", "tp_btf", "cfg80211_radar_event", "cfg80211", true,
+	 "radar chandef (confirmation)"},
+	{"cac_event", "tp_btf", "cfg80211_cac_event", "cfg80211", false, "CAC start/end"},
+	{"tx_status", "fentry", "ieee80211_tx_status_ext", "mac80211", false,
+	 "TX PER/retry spikes"},
+	{"ch_switch_started", "tp_btf", "cfg80211_ch_switch_started_notify", "cfg80211", false,
+	 "channel switch announced"},
+	{"ch_switch_done", "tp_btf", "cfg80211_ch_switch_notify", "cfg80211", false,
+	 "channel switch done"},
+	{"new_sta", "tp_btf", "cfg80211_new_sta", "cfg80211", false, "associations"},
+	{"del_sta", "tp_btf", "cfg80211_del_sta", "cfg80211", false, "disconnections"},
+	{"restart_hw", "tp_btf", "api_restart_hw", "mac80211", false, "hw_failure"},
 };
 
 #define N_HOOKS (sizeof(hook_defs) / sizeof(hook_defs[0]))
@@ -181,7 +181,7 @@ static bool is_hook_prog(const struct bpf_program *p)
 struct evl_bpf *evl_bpf_open(const struct evl_bpf_opts *opts)
 {
 	static const struct evl_bpf_opts defaults;
-	struct btf_set s = { 0 };
+	struct btf_set s = {0};
 	struct bpf_program *p;
 	struct evl_bpf *b;
 	long page = sysconf(_SC_PAGESIZE);
@@ -218,9 +218,8 @@ struct evl_bpf *evl_bpf_open(const struct evl_bpf_opts *opts)
 	}
 
 	/* test and benchmark entry points load only on request; hooks only when present */
-	bpf_object__for_each_program(p, b->skel->obj)
-		bpf_program__set_autoload(p, is_hook_prog(p) ? false :
-					     !!(opts->flags & EVL_BPF_F_TEST));
+	bpf_object__for_each_program(p, b->skel->obj) bpf_program__set_autoload(
+		p, is_hook_prog(p) ? false : !!(opts->flags & EVL_BPF_F_TEST));
 	s.vmlinux = btf__load_vmlinux_btf(); /* NULL: every hook reports it missing */
 	for (i = 0; i < N_HOOKS; i++) {
 		const struct hook_def *d = &hook_defs[i];
@@ -266,7 +265,8 @@ static void unpin_all(struct evl_bpf *b)
 	struct bpf_map *m;
 	char path[PATH_MAX];
 
-	bpf_object__for_each_map(m, b->skel->obj) {
+	bpf_object__for_each_map(m, b->skel->obj)
+	{
 		if (!pinnable(m))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", b->pin_dir, pin_name(m));
@@ -286,7 +286,8 @@ static int pin_all(struct evl_bpf *b)
 	if (mkdir(b->pin_dir, 0700) && errno != EEXIST)
 		return -errno;
 	b->pinned = true;
-	bpf_object__for_each_map(m, b->skel->obj) {
+	bpf_object__for_each_map(m, b->skel->obj)
+	{
 		if (!pinnable(m))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", b->pin_dir, pin_name(m));
@@ -502,7 +503,7 @@ int evl_bpf_counters_get(const struct evl_bpf *b, struct evl_bpf_counters *out)
 int evl_bpf_station_get(const struct evl_bpf *b, __u32 ifindex, const __u8 addr[6],
 			struct evl_bpf_txstat *out)
 {
-	struct evl_bpf_sta_key k = { .ifindex = ifindex };
+	struct evl_bpf_sta_key k = {.ifindex = ifindex};
 
 	memcpy(k.addr, addr, sizeof(k.addr));
 	return lookup(b, b ? b->skel->maps.stations : NULL, &k, out);
