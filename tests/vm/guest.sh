@@ -13,12 +13,12 @@ off() {
 	sleep 30
 }
 
-scenario= timeout=600 kroot=
+scenario= timeout=600 VM_BUILD=
 for a in $(cat /proc/cmdline); do
 	case $a in
 	evl.scenario=*) scenario=${a#evl.scenario=} ;;
 	evl.timeout=*) timeout=${a#evl.timeout=} ;;
-	evl.kroot=*) kroot=${a#evl.kroot=} ;;
+	evl.build=*) VM_BUILD=${a#evl.build=} ;;
 	esac
 done
 log=$VM_RESULTS/scenario.log
@@ -31,8 +31,9 @@ mount -t bpf bpf /sys/fs/bpf
 mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
 hostname evl-vm
 # Kernel auto-loading (crypto, nl80211 families) must find the fetched kernel's modules.
-export VM_KROOT=$kroot
-printf '#!/bin/sh\nexec /sbin/modprobe -d %s "$@"\n' "$kroot" >/run/modprobe
+# The project's binaries (build/bin) and the test bed's helpers (build/vm/bin) come first.
+export VM_BUILD VM_KROOT="$VM_BUILD/vm/kernel/root" PATH="$VM_BUILD/bin:$VM_BUILD/vm/bin:$PATH"
+printf '#!/bin/sh\nexec /sbin/modprobe -d %s "$@"\n' "$VM_KROOT" >/run/modprobe
 chmod +x /run/modprobe
 echo /run/modprobe >/proc/sys/kernel/modprobe
 

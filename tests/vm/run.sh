@@ -2,16 +2,18 @@
 # Host side of the VM test bed: prepare kernel + initramfs (cached), boot one qemu guest per
 # scenario, collect results into $VM_OUT/results/NAME/, fail with the guest's logs.
 # Usage: tests/vm/run.sh [SCENARIO...]     (default: every tests/vm/scenarios/*.sh, sorted)
-# Env:   VM_OUT (build/vm)  VM_TIMEOUT (per scenario, s; 900)  VM_MEM (768)  VM_ACCEL (auto|kvm|tcg)
+# Env:   VM_BUILD (build: the project's build dir, the VM cache is VM_BUILD/vm)  VM_TIMEOUT (per scenario, s; 900)  VM_MEM (768)  VM_ACCEL (auto|kvm|tcg)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-out=${VM_OUT:-build/vm}
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
+build=${VM_BUILD:-build}
+mkdir -p "$build/vm"
+build=$(cd "$build" && pwd)
+out=$build/vm
 tmo=${VM_TIMEOUT:-900}
 mem=${VM_MEM:-768}
 
 missing=""
+[ -x "$out/bin/vm-ctrl" ] || missing="$missing $out/bin/vm-ctrl(make vmtest builds it)"
 for t in qemu-system-x86_64 cpio depmod modinfo apt-get hostapd hostapd_cli wpa_supplicant wpa_cli iw \
 	timeout; do
 	command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
@@ -61,7 +63,7 @@ for s in "$@"; do
 	timeout -k 10 $((tmo + 120)) qemu-system-x86_64 $cpu -m "$mem" -nodefaults -no-user-config \
 		-display none -no-reboot -serial "file:$res/console.log" \
 		-kernel "$out/kernel/vmlinuz" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 loglevel=4 evl.guest=$here/guest.sh evl.scenario=$s evl.timeout=$tmo evl.kroot=$out/kernel/root" \
+		-append "console=ttyS0 panic=-1 loglevel=4 evl.guest=$here/guest.sh evl.scenario=$s evl.timeout=$tmo evl.build=$build" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-virtfs "local,path=$res,mount_tag=results,security_model=none" \
 		</dev/null >"$res/qemu.log" 2>&1 || echo "vmtest: qemu exit $? (see $res/qemu.log)" >>"$res/host.log"
