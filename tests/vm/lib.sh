@@ -85,8 +85,27 @@ trace_on() {
 	done
 	echo 1 >"$TRACEFS/tracing_on"
 }
+# trace_instance NAME SYSTEM:EVENT...: a private trace buffer (its trace_pipe can be consumed
+# without emptying the global one); prints the trace_pipe path.
+trace_instance() {
+	_d=$TRACEFS/instances/$1
+	shift
+	mkdir -p "$_d" || vm_fail "cannot create trace instance $_d"
+	for e in "$@"; do
+		echo 1 >"$_d/events/${e%%:*}/${e#*:}/enable" || vm_fail "tracepoint $e missing"
+	done
+	echo "$_d/trace_pipe"
+}
 # trace_mark TEXT: a marker in the trace, stamped with CLOCK_REALTIME to align the clocks.
 trace_mark() { echo "evl-vm: $* realtime=$(vm_now)" >"$TRACEFS/trace_marker"; }
+# trace_realtime MARK EVENT: CLOCK_REALTIME of the first EVENT after marker MARK, from the trace
+# (marker realtime + trace-clock distance; the marker's own stamp is taken a few ms early).
+trace_realtime() {
+	awk -v mark="evl-vm: $1 realtime=" -v ev=" $2: " '
+		function ts(  i) { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+:$/) return $i + 0 }
+		!m && index($0, mark) { m = ts(); split($0, a, "realtime="); rt = a[2] + 0; next }
+		m && index($0, ev) { printf "%.6f\n", rt + ts() - m; exit }' "$TRACEFS/trace"
+}
 
 # --- hostapd -----------------------------------------------------------------------------
 # ap_start IFACE CHANNEL [EXTRA_CONF_LINE...]: hostapd, 5 GHz, DE, 802.11h, 20 MHz, open.
@@ -129,8 +148,11 @@ ap_stop() {
 		rm -f "$p"
 	done
 }
-# ap_wait_event SECS IFACE FROMLINE PATTERN: an event line after FROMLINE of the event log.
-ap_wait_event() { vm_wait_log "$1" "$VM_WORK/hostapd-$2.events" "$3" "$4"; }
+# ap_wait_event SECS IFACE FROMLINE PATTERN: first line after FROMLINE of hostapd's log
+# (complete from start-up, stamped by hostapd itself) matching PATTERN.
+ap_wait_event() { vm_wait_log "$1" "$VM_WORK/hostapd-$2.log" "$3" "$4"; }
+ap_log() { echo "$VM_WORK/hostapd-$1.log"; }
+# Raw control-socket events as hostapd sends them ("<3>AP-CSA-FINISHED ..."), since attach.
 ap_events() { echo "$VM_WORK/hostapd-$1.events"; }
 
 # --- stations ----------------------------------------------------------------------------
@@ -158,7 +180,8 @@ sta_stop() {
 		rm -f "$p"
 	done
 }
-sta_wait_event() { vm_wait_log "$1" "$VM_WORK/wpas-$2.events" "$3" "$4"; }
+sta_wait_event() { vm_wait_log "$1" "$VM_WORK/wpas-$2.log" "$3" "$4"; }
+sta_log() { echo "$VM_WORK/wpas-$1.log"; }
 sta_events() { echo "$VM_WORK/wpas-$1.events"; }
 
 # vm_collect: copy daemon logs, configs and the trace buffer into the results (always call).

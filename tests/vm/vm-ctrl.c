@@ -4,9 +4,10 @@
  *
  *   vm-ctrl SOCK request CMD...          send CMD, print the reply byte for byte
  *   vm-ctrl SOCK monitor                 ATTACH, print "SEC.USEC <raw event>" per event
- *   vm-ctrl SOCK on-trace WORD CMD...    connect first, then block on tracefs trace_pipe and
- *                                        send CMD the moment a line containing WORD appears
- *                                        (what evld does on api_radar_detected, minus BPF)
+ *   vm-ctrl SOCK on-trace PIPE WORD CMD...  connect first, then block on a tracefs trace_pipe
+ *                                        and send CMD the moment a line containing WORD
+ *                                        appears (what evld does on api_radar_detected, with
+ *                                        trace_pipe standing in for the BPF ring buffer)
  *
  * Times are CLOCK_REALTIME, the clock hostapd -t and wpa_supplicant -t stamp their logs with.
  */
@@ -19,8 +20,6 @@
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
-
-#define TRACE_PIPE "/sys/kernel/tracing/trace_pipe"
 
 static char local_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 
@@ -130,16 +129,16 @@ static int monitor(int fd)
 	}
 }
 
-static int on_trace(int fd, const char *word, const char *cmd)
+static int on_trace(int fd, const char *pipe, const char *word, const char *cmd)
 {
 	char line[1024], reply[4096];
 	double t_seen, t_reply;
 	FILE *tp;
 	int n;
 
-	tp = fopen(TRACE_PIPE, "re");
+	tp = fopen(pipe, "re");
 	if (!tp) {
-		fprintf(stderr, "vm-ctrl: %s: %s\n", TRACE_PIPE, strerror(errno));
+		fprintf(stderr, "vm-ctrl: %s: %s\n", pipe, strerror(errno));
 		return 1;
 	}
 	while (fgets(line, sizeof(line), tp) && !strstr(line, word))
@@ -160,9 +159,9 @@ int main(int argc, char **argv)
 	char cmd[1024], reply[65536];
 	int fd, n, rc = 2;
 
-	if (argc < 3 || (!strcmp(argv[2], "on-trace") && argc < 5) ||
+	if (argc < 3 || (!strcmp(argv[2], "on-trace") && argc < 6) ||
 	    (!strcmp(argv[2], "request") && argc < 4)) {
-		fprintf(stderr, "usage: vm-ctrl SOCK request CMD... | monitor | on-trace WORD CMD...\n");
+		fprintf(stderr, "usage: vm-ctrl SOCK request CMD... | monitor | on-trace PIPE WORD CMD...\n");
 		return 2;
 	}
 	atexit(cleanup);
@@ -181,8 +180,8 @@ int main(int argc, char **argv)
 	} else if (!strcmp(argv[2], "monitor")) {
 		rc = monitor(fd);
 	} else if (!strcmp(argv[2], "on-trace")) {
-		join(cmd, sizeof(cmd), argc - 4, argv + 4);
-		rc = on_trace(fd, argv[3], cmd);
+		join(cmd, sizeof(cmd), argc - 5, argv + 5);
+		rc = on_trace(fd, argv[3], argv[4], cmd);
 	} else {
 		fprintf(stderr, "vm-ctrl: unknown mode '%s'\n", argv[2]);
 	}
