@@ -1,6 +1,6 @@
 # evl: `make` builds everything into build/ (binaries in build/bin/).
 # Components are found by folder; adding one is adding its files:
-#   bpf/NAME.bpf.c      -> build/bpf/NAME.bpf.o -> build/include/NAME.skel.h
+#   bpf/NAME.bpf.c      -> build/bpf/NAME.bpf.o, all linked -> build/bpf/evl.o -> build/include/evl.skel.h
 #   user/MODULE/*.c     -> build/libevl.a (user/evld/ is the daemon itself)
 #   tools/TOOL/*.c      -> build/bin/TOOL
 #   tests/unit/test_*.c, tests/bpf/test_*.c -> build/tests/* (ASan/UBSan), run by `make check`
@@ -34,7 +34,7 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(B)/bpf/%.bpf.o,$(BPF_SRCS))
-SKELS     := $(patsubst bpf/%.bpf.c,$(B)/include/%.skel.h,$(BPF_SRCS))
+SKELS     := $(if $(BPF_SRCS),$(B)/include/evl.skel.h)
 
 LIB_SRCS  := $(filter-out user/evld/%,$(wildcard user/*/*.c))
 EVLD_SRCS := $(wildcard user/evld/*.c)
@@ -50,7 +50,7 @@ BINS      := $(addprefix $(B)/bin/,$(TOOLS)) $(if $(EVLD_SRCS),$(B)/bin/evld)
 
 all: deps-check $(BINS) $(TESTS)
 
-# --- BPF: object -> skeleton ------------------------------------------------
+# --- BPF: objects -> one linked object (shared weak maps) -> one skeleton ----
 $(B)/include/vmlinux.h:
 	$(call msg,VMLINUX,$@)
 	$(Q)mkdir -p $(@D)
@@ -62,9 +62,13 @@ $(B)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(wildcard include/evl/*.h) $(
 	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 		-Iinclude -Ibpf -I$(B)/include -c $< -o $@
 
-$(B)/include/%.skel.h: $(B)/bpf/%.bpf.o
+$(B)/bpf/evl.o: $(BPF_OBJS)
+	$(call msg,BPFLINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(B)/include/evl.skel.h: $(B)/bpf/evl.o
 	$(call msg,SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name evl_$(subst -,_,$*) > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name evl_skel > $@
 
 # --- user space: library, daemon, tools (and ASan/UBSan twins for tests) ----
 $(B)/obj/%.o: %.c $(SKELS)

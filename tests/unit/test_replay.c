@@ -8,6 +8,8 @@
 #include <unistd.h>
 #include <json-c/json.h>
 
+#include "evl/audit.h"
+
 #define BIN "build/bin/evl-replay"
 
 static json_object *root;
@@ -206,6 +208,66 @@ START_TEST(malformed_lines)
 }
 END_TEST
 
+/* --audit-*: the replayed run leaves a trail that verifies with the initial key, rotates at the
+ * scenario's midnight and never names the AP. */
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+START_TEST(audit_trail)
+{
+	char dir[] = "/tmp/evl-replay-audit-XXXXXX", p[512], args[1024], *out;
+	struct evl_audit_verify res;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/scen.jsonl", dir);
+	write_file(p, "{\"t\":0,\"site\":{\"country\":\"DE\",\"start\":\"2024-12-01T23:30:00Z\"}}\n"
+		      "{\"t\":0,\"ap\":{\"id\":\"ap_secret_name\",\"band\":\"5g\",\"channel\":52,"
+		      "\"bandwidth\":80,\"tx_power\":23}}\n"
+		      "{\"t\":100,\"event\":{\"id\":\"dfs_001\",\"type\":\"dfs_radar\","
+		      "\"severity\":\"critical\",\"ap\":\"ap_secret_name\",\"channel\":52}}\n"
+		      "{\"t\":2000,\"rollback\":{\"ap\":\"ap_secret_name\"}}\n"
+		      "{\"t\":4000,\"end\":{}}\n");
+	snprintf(p, sizeof(p), "%s/key", dir);
+	ck_assert_int_eq(evl_audit_keygen(p), 0);
+	snprintf(p, sizeof(p), "%s/secret", dir);
+	ck_assert_int_eq(evl_audit_keygen(p), 0);
+	snprintf(args, sizeof(args), "cp -p %s/key %s/key.initial", dir, dir);
+	ck_assert_int_eq(system(args), 0);
+
+	snprintf(args, sizeof(args),
+		 "%s/scen.jsonl --json --audit-dir %s/trail --audit-key %s/key --site-secret %s/secret",
+		 dir, dir, dir, dir);
+	ck_assert_int_eq(run_tool(args, &out), 0);
+	free(out);
+
+	snprintf(p, sizeof(p), "%s/trail/audit_20241201.jsonl", dir);
+	ck_assert_int_eq(access(p, R_OK), 0);
+	snprintf(p, sizeof(p), "%s/trail/audit_20241202.jsonl", dir);
+	ck_assert_int_eq(access(p, R_OK), 0);
+
+	snprintf(p, sizeof(p), "%s/trail", dir);
+	snprintf(args, sizeof(args), "%s/key.initial", dir);
+	ck_assert_int_eq(evl_audit_verify_dir(p, args, false, NULL, NULL, &res), 0);
+	ck_assert_int_eq(res.verdict, EVL_AUDIT_OK);
+	ck_assert_int_ge(res.records, 3); /* token, action, rollback (refused: NOP) */
+	ck_assert_int_ge(res.key_epoch, 1);
+
+	snprintf(args, sizeof(args), "grep -rl ap_secret_name %s/trail", dir);
+	f = popen(args, "r");
+	ck_assert_int_eq(fgetc(f), EOF);
+	pclose(f);
+	snprintf(args, sizeof(args), "rm -rf %s", dir);
+	ck_assert_int_eq(system(args), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("replay");
@@ -226,6 +288,7 @@ int main(void)
 	tcase_add_test(tc, priority_stale);
 	tcase_add_test(tc, nop_refused);
 	tcase_add_test(tc, malformed_lines);
+	tcase_add_test(tc, audit_trail);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

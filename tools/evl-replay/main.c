@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 #include <getopt.h>
+
+#include "evl/audit.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -351,12 +353,23 @@ static char *read_all(const char *path)
 	return buf;
 }
 
+/* Audit timestamps: the scenario's site.start plus engine time. */
+static int64_t replay_wall_us(void *ctx, uint64_t mono_ns)
+{
+	return *(const int64_t *)ctx * 1000000 + (int64_t)(mono_ns / 1000);
+}
+
 static void usage(FILE *to)
 {
 	fprintf(to, "usage: evl-replay SCENARIO.jsonl|- [--seed N] [--json]\n"
+		    "                  [--audit-dir DIR --audit-key FILE --site-secret FILE]\n"
 		    "  Replays a scenario through the evl decision core with the sim actuator.\n"
-		    "  --seed N  selector RNG seed (default 1)\n"
-		    "  --json    print one JSON result object instead of a timeline\n"
+		    "  --seed N             selector RNG seed (default 1)\n"
+		    "  --json               print one JSON result object instead of a timeline\n"
+		    "  --audit-dir DIR      write the signed audit trail of the run into DIR,\n"
+		    "                       timestamped from the scenario's site.start\n"
+		    "  --audit-key FILE     MAC key (evl-audit keygen FILE), mode 0600\n"
+		    "  --site-secret FILE   secret that hashes identifiers, mode 0600\n"
 		    "exit: 0 ran, 1 bad scenario or I/O error, 2 usage\n");
 }
 
@@ -365,6 +378,9 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "seed", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "audit-dir", required_argument, NULL, 'D' },
+		{ "audit-key", required_argument, NULL, 'K' },
+		{ "site-secret", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -373,8 +389,8 @@ int main(int argc, char **argv)
 	struct scenario sc;
 	struct evl_engine *e = NULL;
 	struct evl_sim *sim = NULL;
-	/* The audit sink goes here (lead: --audit-dir/--audit-key/--site-secret). */
-	struct evl_record_sink audit = { 0 };
+	struct evl_audit_opts aopts = { .durability = EVL_AUDIT_SYNC_NONE, .wall_us = replay_wall_us };
+	struct evl_audit *audit = NULL;
 	unsigned long long seed = 1;
 	uint64_t cur = 0;
 	char err[256], *text, *end;
@@ -393,6 +409,15 @@ int main(int argc, char **argv)
 		case 'j':
 			col.json = true;
 			break;
+		case 'D':
+			aopts.dir = optarg;
+			break;
+		case 'K':
+			aopts.key_file = optarg;
+			break;
+		case 'S':
+			aopts.secret_file = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -403,6 +428,11 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc - 1) {
 		usage(stderr);
+		return 2;
+	}
+	if ((aopts.dir || aopts.key_file || aopts.secret_file) &&
+	    !(aopts.dir && aopts.key_file && aopts.secret_file)) {
+		fprintf(stderr, "evl-replay: --audit-dir, --audit-key and --site-secret go together\n");
 		return 2;
 	}
 	text = read_all(argv[optind]);
@@ -420,7 +450,15 @@ int main(int argc, char **argv)
 	evl_core_config_init(&cfg);
 	cfg.country = sc.country;
 	cfg.unix_base_s = sc.start_unix;
-	col.next = audit;
+	if (aopts.dir) {
+		aopts.wall_ctx = &sc.start_unix;
+		audit = evl_audit_open(&aopts);
+		if (!audit) {
+			fprintf(stderr, "evl-replay: audit: %s\n", evl_audit_errmsg());
+			goto out;
+		}
+		col.next = evl_audit_sink(audit);
+	}
 	col.actions = json_object_new_array();
 	col.rollbacks = json_object_new_array();
 	col.refused = json_object_new_array();
@@ -449,6 +487,7 @@ int main(int argc, char **argv)
 out:
 	evl_engine_free(e);
 	evl_sim_free(sim);
+	evl_audit_close(audit);
 	scenario_free(&sc);
 	json_object_put(col.actions);
 	json_object_put(col.rollbacks);

@@ -1,0 +1,16 @@
+# The qemu + mac80211_hwsim test bed (tests/vm/README.md has the details).
+#   make vmtest                           every scenario in tests/vm/scenarios/, one VM each
+#   make vmtest VMTEST=10-baseline-radar  just these (space-separated names)
+VMTEST ?=
+
+$(B)/vm/bin/vm-ctrl: tests/vm/vm-ctrl.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
+
+vmtest: $(B)/vm/bin/vm-ctrl
+	$(Q)scripts/deps.sh vm
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)VM_BUILD=$(B) tests/vm/run.sh $(VMTEST)
+
+.PHONY: vmtest
