@@ -111,9 +111,10 @@ int evld_bpf_start(struct evld *d)
 	evld_log(EVLD_INFO, "bpf", "radar hooks attached; maps pinned at %s", evl_bpf_pin_dir(b));
 	return 0;
 no_radar:
-	evld_log(EVLD_ERR, "dfs", "!!! radar hooks NOT attached: evl reacts to radar only through "
-				  "the nl80211/hostapd events, after hostapd has seen them; "
-				  "DFS moves may lose to hostapd's own fallback !!!");
+	evld_log(EVLD_ERR, "dfs",
+		 "!!! radar hooks NOT attached: evl reacts to radar only through "
+		 "the nl80211/hostapd events, after hostapd has seen them; "
+		 "DFS moves may lose to hostapd's own fallback !!!");
 	return d->bpf ? 0 : (rc ? rc : -ENOENT);
 }
 
@@ -148,8 +149,9 @@ void evld_bpf_stop(struct evld *d)
 int evld_bpf_start(struct evld *d)
 {
 	(void)d;
-	evld_log(EVLD_ERR, "dfs", "!!! this evld was built without the eBPF loader: radar is seen "
-				  "only through nl80211/hostapd events !!!");
+	evld_log(EVLD_ERR, "dfs",
+		 "!!! this evld was built without the eBPF loader: radar is seen "
+		 "only through nl80211/hostapd events !!!");
 	return -ENOTSUP;
 }
 

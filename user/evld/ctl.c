@@ -90,10 +90,10 @@ static void stats(struct evld *d, bool json, struct evl_ctl_reply *r)
 	}
 	P("events_processed %" PRIu64 "\nactions_executed %" PRIu64 "\nactions_failed %" PRIu64
 	  "\nevents_rejected %" PRIu64 "\nrollbacks_triggered %" PRIu64
-	  "\nrollbacks_automatic %" PRIu64 "\nrollbacks_manual %" PRIu64
-	  "\npending_events %" PRIu64 "\nactive_monitoring %" PRIu64 "\ntokens_active %" PRIu64
-	  "\nringbuf_drops %" PRIu64 "\naudit_records %" PRIu64 "\naudit_write_errors %" PRIu64
-	  "\naudit_pending %" PRIu64 "\n",
+	  "\nrollbacks_automatic %" PRIu64 "\nrollbacks_manual %" PRIu64 "\npending_events %" PRIu64
+	  "\nactive_monitoring %" PRIu64 "\ntokens_active %" PRIu64 "\nringbuf_drops %" PRIu64
+	  "\naudit_records %" PRIu64 "\naudit_write_errors %" PRIu64 "\naudit_pending %" PRIu64
+	  "\n",
 	  st.events_processed, st.actions_executed, st.actions_failed, st.events_rejected,
 	  st.rollbacks_triggered, st.rollbacks_automatic, st.rollbacks_manual, st.pending_events,
 	  st.active_monitoring, st.tokens_active, evld_bpf_drops(d), as.records, as.write_errors,
@@ -132,15 +132,15 @@ static int tokens(struct evld *d, bool json, struct evl_ctl_reply *r)
 			json_object_object_add(
 				o, "event_type",
 				json_object_new_string(evl_event_type_name(t[i].event_type)));
-			json_object_object_add(o, "action",
-					       json_object_new_string(evl_action_name(t[i].action)));
+			json_object_object_add(
+				o, "action", json_object_new_string(evl_action_name(t[i].action)));
 			json_object_object_add(o, "prev", jconf(&t[i].prev));
 			json_object_object_add(o, "next", jconf(&t[i].next));
 			json_object_object_add(o, "monitoring",
 					       json_object_new_boolean(t[i].monitoring));
-			json_object_object_add(o, "monitor_left_s",
-					       json_object_new_double(
-						       secs(t[i].monitor_until_ns, now)));
+			json_object_object_add(
+				o, "monitor_left_s",
+				json_object_new_double(secs(t[i].monitor_until_ns, now)));
 			json_object_object_add(o, "expires_in_s",
 					       json_object_new_double(secs(t[i].expires_ns, now)));
 			json_object_array_add(a, o);
@@ -201,10 +201,9 @@ static int inject(struct evld *d, const struct evl_ctl_req *q, struct evl_ctl_re
 	return 0;
 }
 
-int evld_ctl_handle(void *ctx, const struct evl_ctl_req *q, const struct evl_ctl_peer *peer,
-		    struct evl_ctl_reply *r)
+static int handle(struct evld *d, const struct evl_ctl_req *q, const struct evl_ctl_peer *peer,
+		  struct evl_ctl_reply *r)
 {
-	struct evld *d = ctx;
 	char err[EVL_CONFIG_ERR_MAX];
 	int rc;
 
@@ -243,7 +242,8 @@ int evld_ctl_handle(void *ctx, const struct evl_ctl_req *q, const struct evl_ctl
 	case EVL_CTL_RELOAD:
 		rc = evld_reload(d, err, sizeof(err));
 		if (rc) {
-			evld_log(EVLD_ERR, "evld", "reload refused, old configuration kept: %s", err);
+			evld_log(EVLD_ERR, "evld", "reload refused, old configuration kept: %s",
+				 err);
 			P("%s", err);
 			return rc;
 		}
@@ -251,7 +251,8 @@ int evld_ctl_handle(void *ctx, const struct evl_ctl_req *q, const struct evl_ctl
 		return 0;
 	case EVL_CTL_METRICS: {
 		struct evl_metrics m = {
-			.per = q->metrics.per, .retry = q->metrics.retry,
+			.per = q->metrics.per,
+			.retry = q->metrics.retry,
 			.throughput_mbps = q->metrics.tput_mbps,
 			.disconnects_per_min = q->metrics.disc_per_min,
 			.clients = q->metrics.clients,
@@ -263,6 +264,12 @@ int evld_ctl_handle(void *ctx, const struct evl_ctl_req *q, const struct evl_ctl
 			return rc;
 		}
 		d->dirty = true;
+		for (unsigned int i = 0; i < d->n_if; i++)
+			if (!strcmp(d->ifs[i].name, q->metrics.ap)) {
+				d->ifs[i].m.per = m.per;
+				d->ifs[i].m.retry = m.retry;
+				d->ifs[i].m.stations = (unsigned int)m.clients;
+			}
 		evl_engine_tick(d->e, evld_now());
 		P("sample taken for %s\n", q->metrics.ap);
 		return 0;
@@ -270,4 +277,13 @@ int evld_ctl_handle(void *ctx, const struct evl_ctl_req *q, const struct evl_ctl
 	}
 	P("unsupported command");
 	return -EOPNOTSUPP;
+}
+
+int evld_ctl_handle(void *ctx, const struct evl_ctl_req *q, const struct evl_ctl_peer *peer,
+		    struct evl_ctl_reply *r)
+{
+	int rc = handle(ctx, q, peer, r);
+
+	evld_state_sync(ctx); /* the reply promises the change is on disk */
+	return rc;
 }

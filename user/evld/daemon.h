@@ -77,6 +77,7 @@ int evld_submit(struct evld *d, enum evl_event_type type, const char *ap, int ch
 struct evld_iface *evld_iface_by_index(struct evld *d, int ifindex);
 int evld_reload(struct evld *d, char *err, size_t errlen);
 void evld_stats(const struct evld *d, struct evl_stats *out);
+void evld_state_sync(struct evld *d);
 enum evl_severity evld_default_severity(enum evl_event_type t);
 
 /* ctl.c */

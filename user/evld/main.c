@@ -71,28 +71,29 @@ static int64_t wall_us(void *ctx, uint64_t mono_ns)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "NAME\n"
-		   "    evld - evl daemon: radar and interference reaction, rollback, audit\n"
-		   "\n"
-		   "SYNOPSIS\n"
-		   "    evld -c FILE [-f] [-v] [--sim]\n"
-		   "\n"
-		   "OPTIONS\n"
-		   "    -c, --config FILE  configuration (default /etc/evl/evld.conf)\n"
-		   "    -f, --foreground   stay in the foreground (systemd); otherwise detach\n"
-		   "                       once start-up has succeeded\n"
-		   "    -v, --verbose      more log lines (debug)\n"
-		   "    --sim              every interface is a simulated AP (the `sim` actuator,\n"
-		   "                       start state from the config; sim0 5g ch52/80 when the\n"
-		   "                       config has none); no BPF, nl80211 or hostapd\n"
-		   "    -h, --help         this text\n"
-		   "\n"
-		   "SIGNALS\n"
-		   "    SIGHUP   reload the config (a bad file is reported, the old one kept)\n"
-		   "    SIGTERM  finish pending actions (at most 2 s), write daemon_stop, exit 0\n"
-		   "\n"
-		   "Logs go to stderr with a module prefix. Control: evlctl(1). Exit status: 0 clean\n"
-		   "stop, 1 start-up failed (reason on stderr), 2 usage.\n");
+	fprintf(f,
+		"NAME\n"
+		"    evld - evl daemon: radar and interference reaction, rollback, audit\n"
+		"\n"
+		"SYNOPSIS\n"
+		"    evld -c FILE [-f] [-v] [--sim]\n"
+		"\n"
+		"OPTIONS\n"
+		"    -c, --config FILE  configuration (default /etc/evl/evld.conf)\n"
+		"    -f, --foreground   stay in the foreground (systemd); otherwise detach\n"
+		"                       once start-up has succeeded\n"
+		"    -v, --verbose      more log lines (debug)\n"
+		"    --sim              every interface is a simulated AP (the `sim` actuator,\n"
+		"                       start state from the config; sim0 5g ch52/80 when the\n"
+		"                       config has none); no BPF, nl80211 or hostapd\n"
+		"    -h, --help         this text\n"
+		"\n"
+		"SIGNALS\n"
+		"    SIGHUP   reload the config (a bad file is reported, the old one kept)\n"
+		"    SIGTERM  finish pending actions (at most 2 s), write daemon_stop, exit 0\n"
+		"\n"
+		"Logs go to stderr with a module prefix. Control: evlctl(1). Exit status: 0 clean\n"
+		"stop, 1 start-up failed (reason on stderr), 2 usage.\n");
 }
 
 /* ---- records: log, count, mark state dirty, hand to the audit trail -------------------- */
@@ -125,8 +126,8 @@ static void log_record(const struct evl_record *r)
 	size_t n = 0;
 
 	for (unsigned int i = 0; i < r->n_changes; i++)
-		n += snprintf(ch + n, sizeof(ch) - n, "%s%s %" PRId64 " -> %" PRId64, i ? ", " : " ",
-			      r->changes[i].param, r->changes[i].old_value,
+		n += snprintf(ch + n, sizeof(ch) - n, "%s%s %" PRId64 " -> %" PRId64,
+			      i ? ", " : " ", r->changes[i].param, r->changes[i].old_value,
 			      r->changes[i].new_value);
 	switch (r->kind) {
 	case EVL_REC_ACTION:
@@ -183,7 +184,10 @@ static int on_record(void *ctx, const struct evl_record *r)
 static void audit_daemon(struct evld *d, enum evl_rec_kind kind, const char *reason)
 {
 	struct evl_record r = {
-		.kind = kind, .mono_ns = evld_now(), .source = "daemon", .reason = reason,
+		.kind = kind,
+		.mono_ns = evld_now(),
+		.source = "daemon",
+		.reason = reason,
 		.detect_to_action_us = -1,
 	};
 	int rc = evl_audit_append(d->audit, &r);
@@ -212,14 +216,14 @@ struct evld_iface *evld_iface_by_index(struct evld *d, int ifindex)
 	return NULL;
 }
 
-#define ROUTE(op, ...)                                                                           \
-	do {                                                                                     \
-		struct evld_iface *f = iface_by_name(ctx, ap);                                   \
-		if (!f || !f->act.ops)                                                           \
-			return -ENOENT;                                                          \
-		if (!f->act.ops->op)                                                             \
-			return -EOPNOTSUPP;                                                      \
-		return f->act.ops->op(f->act.ctx, ap, __VA_ARGS__);                              \
+#define ROUTE(op, ...)                                              \
+	do {                                                        \
+		struct evld_iface *f = iface_by_name(ctx, ap);      \
+		if (!f || !f->act.ops)                              \
+			return -ENOENT;                             \
+		if (!f->act.ops->op)                                \
+			return -EOPNOTSUPP;                         \
+		return f->act.ops->op(f->act.ctx, ap, __VA_ARGS__); \
 	} while (0)
 
 static int mux_get_conf(void *ctx, const char *ap, struct evl_ap_conf *out)
@@ -267,8 +271,8 @@ static const struct evl_act_ops mux_ops = {
 enum evl_severity evld_default_severity(enum evl_event_type t)
 {
 	static const enum evl_severity sev[EVL_EV_TYPE_MAX] = {
-		[EVL_EV_DFS_RADAR] = EVL_SEV_CRITICAL, [EVL_EV_NON_WIFI_BURST] = EVL_SEV_HIGH,
-		[EVL_EV_SPECTRUM_SAT] = EVL_SEV_HIGH,  [EVL_EV_DENSITY_SPIKE] = EVL_SEV_MEDIUM,
+		[EVL_EV_DFS_RADAR] = EVL_SEV_CRITICAL,	[EVL_EV_NON_WIFI_BURST] = EVL_SEV_HIGH,
+		[EVL_EV_SPECTRUM_SAT] = EVL_SEV_HIGH,	[EVL_EV_DENSITY_SPIKE] = EVL_SEV_MEDIUM,
 		[EVL_EV_HW_FAILURE] = EVL_SEV_CRITICAL, [EVL_EV_PER_SPIKE] = EVL_SEV_MEDIUM,
 		[EVL_EV_RETRY_SPIKE] = EVL_SEV_MEDIUM,
 	};
@@ -281,8 +285,12 @@ int evld_submit(struct evld *d, enum evl_event_type type, const char *ap, int ch
 		double confidence, enum evl_severity sev, uint64_t detect_ns, const char *source)
 {
 	struct evl_event ev = {
-		.type = type, .severity = sev, .confidence = confidence, .channel = channel,
-		.detect_ns = detect_ns, .source = source,
+		.type = type,
+		.severity = sev,
+		.confidence = confidence,
+		.channel = channel,
+		.detect_ns = detect_ns,
+		.source = source,
 	};
 	const struct evld_iface *f = iface_by_name(d, ap);
 	struct evl_ap_info info[EVL_CONFIG_MAX_IFACES];
@@ -373,8 +381,7 @@ void evld_on_switch_done(struct evld *d, int ifindex, int freq, const char *sour
 
 	if (!f)
 		return;
-	evld_log(EVLD_INFO, "dfs", "%s: channel switch to %d MHz done (%s)", f->name, freq,
-		 source);
+	evld_log(EVLD_INFO, "dfs", "%s: channel switch to %d MHz done (%s)", f->name, freq, source);
 	if (!evl_engine_confirm(d->e, f->name, true, evld_now()))
 		d->dirty = true;
 }
@@ -405,8 +412,11 @@ void evld_on_link(struct evld *d, unsigned int i, double per, double retry, doub
 {
 	struct evld_iface *f = &d->ifs[i];
 	struct evl_metrics m = {
-		.per = per, .retry = retry, .throughput_mbps = tput_mbps,
-		.disconnects_per_min = disc_per_min, .clients = (int)n_sta,
+		.per = per,
+		.retry = retry,
+		.throughput_mbps = tput_mbps,
+		.disconnects_per_min = disc_per_min,
+		.clients = (int)n_sta,
 	};
 
 	f->m.per = per;
@@ -440,8 +450,9 @@ static void hapd_connect(struct evld *d, struct evld_iface *f, uint64_t now)
 	f->mon = evl_hapd_monitor_open(path, NULL, 1000);
 	if (!f->mon) {
 		if (!f->mon_retry_ns)
-			evld_log(EVLD_WARN, "hostapd", "%s: no event connection to %s: %s (retrying)",
-				 f->name, path, strerror(errno));
+			evld_log(EVLD_WARN, "hostapd",
+				 "%s: no event connection to %s: %s (retrying)", f->name, path,
+				 strerror(errno));
 		f->mon_retry_ns = now + 5 * NS_PER_S;
 		return;
 	}
@@ -466,7 +477,8 @@ static void hapd_events(struct evld *d, struct evld_iface *f)
 		switch (ev.type) {
 		case EVL_HAPD_EV_CSA_FINISHED:
 			if (ev.success == 0) {
-				evld_log(EVLD_WARN, "hostapd", "%s: channel switch failed", f->name);
+				evld_log(EVLD_WARN, "hostapd", "%s: channel switch failed",
+					 f->name);
 				evl_engine_confirm(d->e, f->name, false, evld_now());
 			} else {
 				evld_on_switch_done(d, f->ifindex ? f->ifindex : -1, ev.freq,
@@ -537,7 +549,8 @@ static int save_state(struct evld *d)
 		struct evl_ap_conf c;
 		json_object *a;
 
-		if (d->ifs[i].kind != EVL_CONFIG_ACT_SIM || evl_sim_get(d->simact, d->ifs[i].name, &c))
+		if (d->ifs[i].kind != EVL_CONFIG_ACT_SIM ||
+		    evl_sim_get(d->simact, d->ifs[i].name, &c))
 			continue;
 		a = json_object_new_object();
 		json_object_object_add(a, "band", json_object_new_int(c.band));
@@ -565,6 +578,21 @@ static int save_state(struct evld *d)
 	return rc;
 }
 
+/* Make every change so far durable (before a control reply acknowledges it). */
+void evld_state_sync(struct evld *d)
+{
+	int rc;
+
+	if (!d->dirty)
+		return;
+	rc = save_state(d);
+	if (rc)
+		evld_log(EVLD_ERR, "state", "cannot save %s/state.json: %s", d->cfg.state_dir,
+			 strerror(-rc));
+	else
+		d->dirty = false;
+}
+
 /* A saved sim radio's settings (the simulated radios keep them across restarts, as real
  * ones do). false when the state has none or they do not make sense. */
 static bool sim_saved_conf(json_object *root, const char *name, struct evl_ap_conf *c)
@@ -578,18 +606,23 @@ static bool sim_saved_conf(json_object *root, const char *name, struct evl_ap_co
 	    !json_object_object_get_ex(sim, name, &a))
 		return false;
 	for (int i = 0; i < 7; i++) {
-		if (!json_object_object_get_ex(a, k[i], &v) || !json_object_is_type(v, json_type_int))
+		if (!json_object_object_get_ex(a, k[i], &v) ||
+		    !json_object_is_type(v, json_type_int))
 			return false;
 		x[i] = json_object_get_int64(v);
 	}
-	if (x[0] < EVL_BAND_2G || x[0] > EVL_BAND_6G || x[6] < EVL_AP_UP || x[6] > EVL_AP_DISABLED ||
-	    evl_chan_to_freq((enum evl_band)x[0], (int)x[1]) < 0 ||
+	if (x[0] < EVL_BAND_2G || x[0] > EVL_BAND_6G || x[6] < EVL_AP_UP ||
+	    x[6] > EVL_AP_DISABLED || evl_chan_to_freq((enum evl_band)x[0], (int)x[1]) < 0 ||
 	    (x[2] != 20 && x[2] != 40 && x[2] != 80 && x[2] != 160) || x[3] < 0 || x[3] > 40 ||
 	    x[4] < -82 || x[4] > 0 || x[5] < 0 || x[5] > 2007)
 		return false;
 	*c = (struct evl_ap_conf){
-		.band = (enum evl_band)x[0], .channel = (int)x[1], .bandwidth = (int)x[2],
-		.tx_power = (int)x[3], .obss_pd = (int)x[4], .max_sta = (int)x[5],
+		.band = (enum evl_band)x[0],
+		.channel = (int)x[1],
+		.bandwidth = (int)x[2],
+		.tx_power = (int)x[3],
+		.obss_pd = (int)x[4],
+		.max_sta = (int)x[5],
 		.state = (enum evl_ap_state)x[6],
 	};
 	return true;
@@ -655,7 +688,8 @@ static void state_apply(struct evld *d, json_object *root)
 
 	if (!root || !json_object_object_get_ex(root, "engine", &eng))
 		return;
-	rc = evl_engine_load_state(d->e, json_object_to_json_string_ext(eng, JSON_C_TO_STRING_PLAIN));
+	rc = evl_engine_load_state(d->e,
+				   json_object_to_json_string_ext(eng, JSON_C_TO_STRING_PLAIN));
 	if (rc < 0) {
 		set_aside(d, "the engine refused it");
 		return;
@@ -691,14 +725,17 @@ static int backend(struct evld *d, struct evld_iface *f, json_object *state,
 {
 	if (f->kind == EVL_CONFIG_ACT_SIM) {
 		struct evl_ap_conf c = {
-			.band = ci->band, .channel = ci->channel, .bandwidth = ci->bandwidth,
+			.band = ci->band,
+			.channel = ci->channel,
+			.bandwidth = ci->bandwidth,
 			.tx_power = ci->tx_power,
 		};
 
 		if (!d->simact && !(d->simact = evl_sim_new()))
 			return -ENOMEM;
 		if (sim_saved_conf(state, f->name, &c))
-			evld_log(EVLD_INFO, "sim", "%s: radio settings from the state file", f->name);
+			evld_log(EVLD_INFO, "sim", "%s: radio settings from the state file",
+				 f->name);
 		f->act = evl_sim_actuator(d->simact);
 		return evl_sim_add_ap(d->simact, f->name, &c);
 	}
@@ -757,8 +794,8 @@ static int setup_ifaces(struct evld *d, json_object *state)
 				 evl_config_actuator_name(f->kind), strerror(-rc));
 			return rc;
 		}
-		evld_log(EVLD_INFO, "evld", "%s: %s%s%s", f->name, evl_config_actuator_name(f->kind),
-			 *f->wiphy ? " on " : "", f->wiphy);
+		evld_log(EVLD_INFO, "evld", "%s: %s%s%s", f->name,
+			 evl_config_actuator_name(f->kind), *f->wiphy ? " on " : "", f->wiphy);
 	}
 	return 0;
 }
@@ -856,9 +893,12 @@ static int load_config(const struct evld *d, struct evl_config *cfg, struct evl_
 	if (!cfg->n_ifaces && d->sim) { /* the embedded default of a machine without Wi-Fi */
 		struct evl_config_iface *f = &cfg->ifaces[cfg->n_ifaces++];
 
-		*f = (struct evl_config_iface){.name = "sim0", .actuator = EVL_CONFIG_ACT_SIM,
-					       .band = EVL_BAND_5G, .channel = 52,
-					       .bandwidth = 80, .tx_power = 23};
+		*f = (struct evl_config_iface){.name = "sim0",
+					       .actuator = EVL_CONFIG_ACT_SIM,
+					       .band = EVL_BAND_5G,
+					       .channel = 52,
+					       .bandwidth = 80,
+					       .tx_power = 23};
 	}
 	if (!cfg->n_ifaces) {
 		snprintf(err, errlen, "%s: no interface= configured (or run with --sim)",
@@ -925,8 +965,9 @@ int evld_reload(struct evld *d, char *err, size_t errlen)
 			if (info[i].pending)
 				st.pending_events++;
 		if (st.pending_events) {
-			snprintf(err, errlen, "busy: events queued or an action awaits confirmation; "
-					      "try again");
+			snprintf(err, errlen,
+				 "busy: events queued or an action awaits confirmation; "
+				 "try again");
 			return -EBUSY;
 		}
 		json = evl_engine_save_state(d->e);
@@ -964,8 +1005,8 @@ int evld_reload(struct evld *d, char *err, size_t errlen)
 
 static void write_metrics(struct evld *d)
 {
-	struct evl_metrics_count ev[EVL_EV_TYPE_MAX], act[2] = {{"success", d->act_ok},
-								  {"failed", d->act_failed}};
+	struct evl_metrics_count ev[EVL_EV_TYPE_MAX],
+		act[2] = {{"success", d->act_ok}, {"failed", d->act_failed}};
 	struct evl_metrics_iface ifs[EVL_CONFIG_MAX_IFACES];
 	struct evl_ap_info info[EVL_CONFIG_MAX_IFACES];
 	size_t n_ap = evl_engine_aps(d->e, info, EVL_CONFIG_MAX_IFACES);
@@ -991,13 +1032,23 @@ static void write_metrics(struct evld *d)
 	evl_audit_get_stats(d->audit, &as);
 	evl_ctl_server_stats(d->ctl, &cs);
 	m = (struct evl_metrics_snapshot){
-		.events = ev, .n_events = EVL_EV_TYPE_MAX, .actions = act, .n_actions = 2,
-		.rejected = d->rej, .n_rejected = d->n_rej,
-		.rollbacks_automatic = st.rollbacks_automatic, .rollbacks_manual = st.rollbacks_manual,
-		.active_tokens = st.tokens_active, .nop_channels = evl_engine_nop(d->e, NULL, 0),
-		.ringbuf_drops = evld_bpf_drops(d), .audit_write_errors = as.write_errors,
-		.audit_pending = as.pending, .ctl_requests = cs.requests,
-		.detect_to_action = d->hist, .ifaces = ifs, .n_ifaces = d->n_if,
+		.events = ev,
+		.n_events = EVL_EV_TYPE_MAX,
+		.actions = act,
+		.n_actions = 2,
+		.rejected = d->rej,
+		.n_rejected = d->n_rej,
+		.rollbacks_automatic = st.rollbacks_automatic,
+		.rollbacks_manual = st.rollbacks_manual,
+		.active_tokens = st.tokens_active,
+		.nop_channels = evl_engine_nop(d->e, NULL, 0),
+		.ringbuf_drops = evld_bpf_drops(d),
+		.audit_write_errors = as.write_errors,
+		.audit_pending = as.pending,
+		.ctl_requests = cs.requests,
+		.detect_to_action = d->hist,
+		.ifaces = ifs,
+		.n_ifaces = d->n_if,
 		.start_time_s = d->start_wall_s,
 	};
 	evl_prom_reset(d->prom);
@@ -1096,8 +1147,8 @@ static void on_signal(struct evld *d)
 	while (read(d->sfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
 			if (evld_reload(d, err, sizeof(err)))
-				evld_log(EVLD_ERR, "evld", "reload refused, old configuration kept: %s",
-					 err);
+				evld_log(EVLD_ERR, "evld",
+					 "reload refused, old configuration kept: %s", err);
 		} else if (!d->stop) {
 			evld_log(EVLD_INFO, "evld", "%s: finishing pending actions and stopping",
 				 strsignal((int)si.ssi_signo));
@@ -1117,13 +1168,7 @@ static int run(struct evld *d)
 
 		evl_engine_tick(d->e, now);
 		polls(d, now);
-		if (d->dirty) {
-			if ((rc = save_state(d)))
-				evld_log(EVLD_ERR, "state", "cannot save %s/state.json: %s",
-					 d->cfg.state_dir, strerror(-rc));
-			else
-				d->dirty = false;
-		}
+		evld_state_sync(d);
 		if (d->stop && (now >= d->stop_deadline || !busy_aps(d)))
 			return 0;
 		arm_timer(d, next_wakeup(d));
@@ -1197,8 +1242,11 @@ static int open_loop(struct evld *d)
 static int open_ctl(struct evld *d)
 {
 	struct evl_ctl_server_opts o = {
-		.path = d->cfg.ctl_socket, .mode = d->cfg.ctl_socket_mode,
-		.gid = d->cfg.ctl_socket_gid, .handler = evld_ctl_handle, .ctx = d,
+		.path = d->cfg.ctl_socket,
+		.mode = d->cfg.ctl_socket_mode,
+		.gid = d->cfg.ctl_socket_gid,
+		.handler = evld_ctl_handle,
+		.ctx = d,
 	};
 	char dir[sizeof(d->cfg.ctl_socket)];
 	int rc;
@@ -1226,7 +1274,8 @@ static int drop_privileges(struct evld *d)
 
 	if (!d->cfg.user[0]) {
 		if (!geteuid())
-			evld_log(EVLD_WARN, "evld", "running as root: set user= to drop privileges");
+			evld_log(EVLD_WARN, "evld",
+				 "running as root: set user= to drop privileges");
 		return 0;
 	}
 	if (geteuid()) {
@@ -1253,9 +1302,13 @@ static int open_audit(struct evld *d)
 		[EVL_CONFIG_DUR_NONE] = EVL_AUDIT_SYNC_NONE,
 	};
 	struct evl_audit_opts o = {
-		.dir = d->cfg.audit_dir, .key_file = d->cfg.audit_key_file,
-		.secret_file = d->cfg.site_secret_file, .durability = dur[d->cfg.durability],
-		.sync_every = d->cfg.audit_sync_every, .wall_us = wall_us, .wall_ctx = d,
+		.dir = d->cfg.audit_dir,
+		.key_file = d->cfg.audit_key_file,
+		.secret_file = d->cfg.site_secret_file,
+		.durability = dur[d->cfg.durability],
+		.sync_every = d->cfg.audit_sync_every,
+		.wall_us = wall_us,
+		.wall_ctx = d,
 	};
 
 	d->audit = evl_audit_open(&o);
@@ -1296,12 +1349,9 @@ static void shutdown_all(struct evld *d)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"foreground", no_argument, NULL, 'f'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"sim", no_argument, NULL, 'S'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+		{"config", required_argument, NULL, 'c'}, {"foreground", no_argument, NULL, 'f'},
+		{"verbose", no_argument, NULL, 'v'},	  {"sim", no_argument, NULL, 'S'},
+		{"help", no_argument, NULL, 'h'},	  {0},
 	};
 	static struct evld dd; /* large: not on the stack */
 	struct evld *d = &dd;
@@ -1354,15 +1404,18 @@ int main(int argc, char **argv)
 	}
 	/* Privileged part: BPF, netlink, sockets. */
 	if (d->sim) {
-		evld_log(EVLD_INFO, "bpf", "--sim: simulated APs, running without BPF, nl80211 and "
-					   "hostapd");
+		evld_log(EVLD_INFO, "bpf",
+			 "--sim: simulated APs, running without BPF, nl80211 and "
+			 "hostapd");
 	} else {
 		if (evld_bpf_start(d) == 0 && watch(d, evld_bpf_fd(d), TAG(TAG_BPF, 0)))
-			evld_log(EVLD_ERR, "bpf", "cannot watch the ring buffer: %s", strerror(errno));
+			evld_log(EVLD_ERR, "bpf", "cannot watch the ring buffer: %s",
+				 strerror(errno));
 		d->radio = evld_radio_open();
 		if (!d->radio)
-			evld_log(EVLD_WARN, "nl80211", "no sensing (%s): no survey, station or DFS "
-						       "state polls",
+			evld_log(EVLD_WARN, "nl80211",
+				 "no sensing (%s): no survey, station or DFS "
+				 "state polls",
 				 strerror(errno));
 		else if (evld_radio_mon_fd(d->radio) < 0 ||
 			 watch(d, evld_radio_mon_fd(d->radio), TAG(TAG_NL, 0)))
@@ -1403,6 +1456,7 @@ int main(int argc, char **argv)
 	}
 	rc = run(d) ? 1 : 0;
 	audit_daemon(d, EVL_REC_DAEMON_STOP, "stop");
+	write_metrics(d);
 	if ((c = save_state(d)))
 		evld_log(EVLD_ERR, "state", "cannot save state: %s", strerror(-c));
 	evld_log(EVLD_INFO, "evld", "stopped");

@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * evld end to end: the real daemon (build/bin/evld --sim, or $EVLD) with a temporary config,
+ * driven over its control socket as evlctl drives it: radar move, status, automatic and
+ * manual rollback, kill -9 and restart (tokens, radio settings and the degradation counter
+ * survive), SIGHUP/reload good and bad, bad config, corrupt state, and a trail that verifies.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include <evl/audit.h>
+#include <evl/ctl.h>
+
+static char dir[64], sock[128], conf[128], logpath[128];
+static pid_t pid;
+
+static const char *evld_bin(void)
+{
+	const char *b = getenv("EVLD");
+
+	return b && *b ? b : "build/bin/evld";
+}
+
+static void write_conf(const char *extra)
+{
+	FILE *f = fopen(conf, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fprintf(f,
+		"country=DE\naudit_dir=%s/audit\naudit_key_file=%s/audit.key\n"
+		"site_secret_file=%s/site.secret\nstate_dir=%s/state\nctl_socket=%s\n"
+		"metrics_file=%s/evl.prom\nmetrics_interval_s=1\n%s"
+		"interface=ap0\nactuator=sim\nband=5g\nchannel=52\nbandwidth=80\n"
+		"interface=ap1\nactuator=sim\nband=2g\nchannel=6\nbandwidth=20\n",
+		dir, dir, dir, dir, sock, dir, extra ? extra : "");
+	fclose(f);
+}
+
+static void setup(void)
+{
+	char p[160];
+
+	strcpy(dir, "/tmp/test_evld.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(sock, sizeof(sock), "%s/evld.sock", dir);
+	snprintf(conf, sizeof(conf), "%s/evld.conf", dir);
+	snprintf(logpath, sizeof(logpath), "%s/evld.log", dir);
+	snprintf(p, sizeof(p), "%s/audit.key", dir);
+	ck_assert_int_eq(evl_audit_keygen(p), 0);
+	snprintf(p, sizeof(p), "%s/site.secret", dir);
+	ck_assert_int_eq(evl_audit_keygen(p), 0);
+	write_conf(NULL);
+	pid = 0;
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	(void)!system(cmd);
+}
+
+/* Request; the reply body (caller frees) and the return code. */
+static int req(const char *line, char **body)
+{
+	*body = NULL;
+	return evl_ctl_request(sock, line, 3000, body);
+}
+
+static char *ok(const char *line)
+{
+	char *b;
+	int rc = req(line, &b);
+
+	ck_assert_msg(rc == 0, "'%s' failed: %d %s", line, rc, b ? b : "");
+	return b;
+}
+
+static void dump_log(void)
+{
+	char cmd[200];
+
+	snprintf(cmd, sizeof(cmd), "cat %s >&2", logpath);
+	(void)!system(cmd);
+}
+
+static pid_t spawn(const char *extra_arg)
+{
+	pid_t p = fork();
+
+	ck_assert_int_ge(p, 0);
+	if (!p) {
+		int fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND, 0600);
+
+		dup2(fd, 2);
+		dup2(fd, 1);
+		execl(evld_bin(), "evld", "-c", conf, "-f", "--sim", extra_arg, (char *)NULL);
+		_exit(127);
+	}
+	return p;
+}
+
+/* Start evld and wait until its control socket answers. */
+static void start(void)
+{
+	struct timespec ts = {0, 20 * 1000 * 1000};
+	char *b = NULL;
+
+	pid = spawn(NULL);
+	for (int i = 0; i < 250; i++) {
+		int st;
+
+		if (!req("stats", &b)) {
+			free(b);
+			return;
+		}
+		free(b);
+		if (waitpid(pid, &st, WNOHANG) == pid) {
+			pid = 0;
+			dump_log();
+			ck_abort_msg("evld exited during start-up (status %d)", st);
+		}
+		nanosleep(&ts, NULL);
+	}
+	dump_log();
+	ck_abort_msg("evld did not answer on %s", sock);
+}
+
+static int stop(int sig)
+{
+	int st = -1;
+
+	kill(pid, sig);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	pid = 0;
+	return st;
+}
+
+static json_object *tokens(void)
+{
+	char *b = ok("tokens --json");
+	json_object *o = json_tokener_parse(b);
+
+	free(b);
+	ck_assert_ptr_nonnull(o);
+	ck_assert(json_object_is_type(o, json_type_array));
+	return o;
+}
+
+/* The newest token of an AP: its id, and next/prev channel. */
+static bool token_of(const char *ap, char *id, size_t len, int *prev, int *next)
+{
+	json_object *a = tokens(), *t, *v, *c;
+	bool found = false;
+
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		t = json_object_array_get_idx(a, i);
+		json_object_object_get_ex(t, "ap", &v);
+		if (strcmp(json_object_get_string(v), ap))
+			continue;
+		json_object_object_get_ex(t, "token", &v);
+		snprintf(id, len, "%s", json_object_get_string(v));
+		json_object_object_get_ex(t, "prev", &c);
+		json_object_object_get_ex(c, "channel", &v);
+		*prev = json_object_get_int(v);
+		json_object_object_get_ex(t, "next", &c);
+		json_object_object_get_ex(c, "channel", &v);
+		*next = json_object_get_int(v);
+		found = true;
+	}
+	json_object_put(a);
+	return found;
+}
+
+static bool status_has(const char *what)
+{
+	char *b = ok("status");
+	bool r = strstr(b, what) != NULL;
+
+	if (!r)
+		fprintf(stderr, "status lacks '%s':\n%s", what, b);
+	free(b);
+	return r;
+}
+
+static void verify_trail(uint64_t min_records)
+{
+	struct evl_audit_verify v;
+	char adir[160], key[160];
+
+	snprintf(adir, sizeof(adir), "%s/audit", dir);
+	snprintf(key, sizeof(key), "%s/audit.key", dir);
+	evl_audit_verify_dir(adir, key, false, NULL, NULL, &v);
+	ck_assert_msg(v.verdict == EVL_AUDIT_OK, "trail: %s:%lu %s", v.file, v.line, v.reason);
+	ck_assert_uint_ge(v.records, min_records);
+}
+
+static bool file_has(const char *path, const char *what)
+{
+	char *buf = calloc(1, 1 << 20);
+	FILE *f = fopen(path, "r");
+	bool r = false;
+
+	if (f) {
+		size_t n = fread(buf, 1, (1 << 20) - 1, f);
+
+		buf[n] = 0;
+		r = strstr(buf, what) != NULL;
+		fclose(f);
+	}
+	free(buf);
+	return r;
+}
+
+/* ---- tests ------------------------------------------------------------------------------ */
+
+START_TEST(test_radar_status_audit)
+{
+	char id[64], *b;
+	int prev, next, st;
+
+	start();
+	b = ok("inject --type dfs_radar --ap ap0 --channel 52");
+	ck_assert_ptr_nonnull(strstr(b, "queued"));
+	free(b);
+	ck_assert(token_of("ap0", id, sizeof(id), &prev, &next));
+	ck_assert_int_eq(prev, 52);
+	ck_assert_msg(next >= 36 && next <= 48, "DE radar move from 52/80 went to %d", next);
+	ck_assert(status_has("Events Processed: 1\n"));
+	ck_assert(status_has("Actions Executed: 1\n"));
+	ck_assert(status_has("Active Tokens: 1/1\n"));
+	b = ok("nop");
+	ck_assert_ptr_nonnull(strstr(b, "ap0 channel 52 for"));
+	ck_assert_ptr_nonnull(strstr(b, "ap0 channel 64 for"));
+	free(b);
+	/* a burst right after the move waits for the AP's cooldown */
+	free(ok("inject --type non_wifi_burst --ap ap0 --channel 40"));
+	ck_assert(status_has("Pending Events: 1\n"));
+	ck_assert(status_has("Actions Executed: 1\n"));
+
+	/* bad requests: an error reply, the daemon keeps going */
+	ck_assert_int_eq(req("inject --type no_such --ap ap0", &b), -EREMOTEIO);
+	free(b);
+	ck_assert_int_eq(req("inject --type dfs_radar --ap nope", &b), -EREMOTEIO);
+	free(b);
+	ck_assert_int_eq(req("rollback evl-0-deadbeef", &b), -EREMOTEIO);
+	ck_assert_ptr_nonnull(strstr(b, "no live token"));
+	free(b);
+	ck_assert_int_eq(req("metrics --ap ap0 --per 2 --retry 0 --tput 1", &b), -EREMOTEIO);
+	free(b);
+
+	st = stop(SIGTERM);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	verify_trail(4); /* daemon_start, action, ..., daemon_stop */
+	{
+		char p[160];
+
+		snprintf(p, sizeof(p), "%s/evl.prom", dir);
+		/* the radar on ap0 and the one for an unknown AP (rejected) */
+		ck_assert(file_has(p, "evl_events_total{type=\"dfs_radar\"} 2"));
+		ck_assert(file_has(p, "evl_rejected_total{reason=\"unknown_ap\"} 1"));
+		ck_assert(file_has(p, "evl_active_tokens 1"));
+	}
+}
+END_TEST
+
+START_TEST(test_automatic_rollback)
+{
+	char id[64];
+	int prev, next;
+
+	start();
+	free(ok("metrics --ap ap1 --per 0.01 --retry 0.05 --tput 100")); /* baseline */
+	free(ok("inject --type non_wifi_burst --ap ap1 --channel 6"));
+	ck_assert(token_of("ap1", id, sizeof(id), &prev, &next));
+	ck_assert_int_eq(prev, 6);
+	ck_assert_int_ne(next, 6);
+	/* retry 5% -> 15% (3x) on two samples: the seed's example, rolled back to 6 */
+	free(ok("metrics --ap ap1 --per 0.01 --retry 0.15 --tput 100"));
+	ck_assert(status_has("Rollbacks Triggered: 0\n"));
+	free(ok("metrics --ap ap1 --per 0.01 --retry 0.15 --tput 100"));
+	ck_assert(status_has("Rollbacks Triggered: 1\n"));
+	ck_assert(status_has("  - Automatic: 1\n"));
+	ck_assert(status_has("ap1: 2g ch6/20 MHz"));
+	ck_assert(!token_of("ap1", id, sizeof(id), &prev, &next));
+	stop(SIGTERM);
+	verify_trail(5);
+}
+END_TEST
+
+START_TEST(test_restart_keeps_token_manual_rollback)
+{
+	char id[64], id2[64], line[128], *b;
+	int prev, next, prev2, next2;
+
+	start();
+	free(ok("inject --type non_wifi_burst --ap ap1 --channel 6"));
+	ck_assert(token_of("ap1", id, sizeof(id), &prev, &next));
+	stop(SIGKILL); /* no goodbye: the state must already be on disk */
+	start();
+	ck_assert(token_of("ap1", id2, sizeof(id2), &prev2, &next2));
+	ck_assert_str_eq(id, id2);
+	ck_assert_int_eq(next2, next);
+	snprintf(line, sizeof(line), "ap1: 2g ch%d/20 MHz", next);
+	ck_assert(status_has(line)); /* the (simulated) radio kept its channel too */
+	snprintf(line, sizeof(line), "rollback %s", id);
+	b = ok(line);
+	ck_assert_ptr_nonnull(strstr(b, "rolled back"));
+	free(b);
+	ck_assert(status_has("ap1: 2g ch6/20 MHz"));
+	ck_assert(status_has("  - Manual: 1\n"));
+	stop(SIGTERM);
+	verify_trail(6);
+}
+END_TEST
+
+START_TEST(test_kill9_inside_monitoring_window)
+{
+	char id[64];
+	int prev, next;
+
+	start();
+	free(ok("metrics --ap ap1 --per 0.01 --retry 0.05 --tput 100"));
+	free(ok("inject --type non_wifi_burst --ap ap1 --channel 6"));
+	ck_assert(token_of("ap1", id, sizeof(id), &prev, &next));
+	free(ok("metrics --ap ap1 --per 0.01 --retry 0.15 --tput 100")); /* 1st bad sample */
+	stop(SIGKILL);
+	start();
+	ck_assert(status_has("Active Monitoring: 1\n"));
+	free(ok("metrics --ap ap1 --per 0.01 --retry 0.15 --tput 100")); /* 2nd: roll back */
+	ck_assert(status_has("  - Automatic: 1\n"));
+	ck_assert(status_has("ap1: 2g ch6/20 MHz"));
+	stop(SIGTERM);
+	verify_trail(6);
+}
+END_TEST
+
+START_TEST(test_radar_nop_refuses_manual_rollback)
+{
+	char id[64], line[128], *b;
+	int prev, next;
+
+	start();
+	free(ok("inject --type dfs_radar --ap ap0 --channel 52"));
+	ck_assert(token_of("ap0", id, sizeof(id), &prev, &next));
+	stop(SIGKILL);
+	start();
+	snprintf(line, sizeof(line), "rollback %s", id);
+	ck_assert_int_eq(req(line, &b), -EREMOTEIO);
+	ck_assert_ptr_nonnull(strstr(b, "non-occupancy"));
+	free(b);
+	b = ok("nop"); /* the NOP list survived the kill too */
+	ck_assert_ptr_nonnull(strstr(b, "ap0 channel 52"));
+	free(b);
+	stop(SIGTERM);
+	verify_trail(5);
+}
+END_TEST
+
+START_TEST(test_reload)
+{
+	char *b;
+	int st;
+
+	start();
+	/* cooldown 10 s -> 0: a second burst right after the first acts at once */
+	write_conf("cooldown_s=0\n");
+	b = ok("reload");
+	free(b);
+	free(ok("inject --type non_wifi_burst --ap ap1 --channel 6"));
+	free(ok("inject --type spectrum_sat --ap ap1"));
+	ck_assert(status_has("Actions Executed: 2\n"));
+	/* a bad file: refused, named, old config kept */
+	write_conf("cooldown_s=-3\n");
+	ck_assert_int_eq(req("reload", &b), -EREMOTEIO);
+	ck_assert_ptr_nonnull(strstr(b, "cooldown_s"));
+	free(b);
+	/* SIGHUP with a bad file: logged, daemon alive */
+	kill(pid, SIGHUP);
+	usleep(200000);
+	ck_assert(status_has("Actions Executed: 2\n"));
+	ck_assert(file_has(logpath, "reload refused"));
+	/* an interface change needs a restart: refused by name */
+	write_conf("interface=ap2\nactuator=sim\n");
+	ck_assert_int_eq(req("reload", &b), -EREMOTEIO);
+	ck_assert_ptr_nonnull(strstr(b, "interface"));
+	free(b);
+	st = stop(SIGTERM);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	verify_trail(4);
+}
+END_TEST
+
+START_TEST(test_bad_config_and_corrupt_state)
+{
+	char p[160], *b;
+	int st;
+	FILE *f;
+
+	write_conf("frobnicate=1\n");
+	pid = spawn(NULL);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	pid = 0;
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+	ck_assert(file_has(logpath, "evld.conf:9: frobnicate"));
+
+	write_conf(NULL);
+	snprintf(p, sizeof(p), "%s/state", dir);
+	mkdir(p, 0700);
+	snprintf(p, sizeof(p), "%s/state/state.json", dir);
+	f = fopen(p, "w");
+	fputs("{\"boot_id\": tru", f);
+	fclose(f);
+	start();
+	ck_assert(file_has(logpath, "moved aside"));
+	b = ok("tokens");
+	ck_assert_ptr_nonnull(strstr(b, "no active tokens"));
+	free(b);
+	stop(SIGTERM);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("evld");
+	TCase *tc = tcase_create("daemon");
+	SRunner *sr;
+	int failed;
+
+	if (access(evld_bin(), X_OK)) {
+		fprintf(stderr, "%s: %s (run from the source tree after make)\n", evld_bin(),
+			strerror(errno));
+		return 1;
+	}
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_radar_status_audit);
+	tcase_add_test(tc, test_automatic_rollback);
+	tcase_add_test(tc, test_restart_keeps_token_manual_rollback);
+	tcase_add_test(tc, test_kill9_inside_monitoring_window);
+	tcase_add_test(tc, test_radar_nop_refuses_manual_rollback);
+	tcase_add_test(tc, test_reload);
+	tcase_add_test(tc, test_bad_config_and_corrupt_state);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
