@@ -17,6 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <poll.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <json-c/json.h>
 
 #include <evl/audit.h>
@@ -100,7 +105,7 @@ static void dump_log(void)
 	(void)!system(cmd);
 }
 
-static pid_t spawn(const char *extra_arg)
+static pid_t spawn_mode(bool sim)
 {
 	pid_t p = fork();
 
@@ -110,19 +115,24 @@ static pid_t spawn(const char *extra_arg)
 
 		dup2(fd, 2);
 		dup2(fd, 1);
-		execl(evld_bin(), "evld", "-c", conf, "-f", "--sim", extra_arg, (char *)NULL);
+		execl(evld_bin(), "evld", "-c", conf, "-f", sim ? "--sim" : NULL, (char *)NULL);
 		_exit(127);
 	}
 	return p;
 }
 
+static pid_t spawn(void)
+{
+	return spawn_mode(true);
+}
+
 /* Start evld and wait until its control socket answers. */
-static void start(void)
+static void start_mode(bool sim)
 {
 	struct timespec ts = {0, 20 * 1000 * 1000};
 	char *b = NULL;
 
-	pid = spawn(NULL);
+	pid = spawn_mode(sim);
 	for (int i = 0; i < 250; i++) {
 		int st;
 
@@ -140,6 +150,11 @@ static void start(void)
 	}
 	dump_log();
 	ck_abort_msg("evld did not answer on %s", sock);
+}
+
+static void start(void)
+{
+	start_mode(true);
 }
 
 static int stop(int sig)
@@ -414,7 +429,7 @@ START_TEST(test_bad_config_and_corrupt_state)
 	FILE *f;
 
 	write_conf("frobnicate=1\n");
-	pid = spawn(NULL);
+	pid = spawn();
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	pid = 0;
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1);
@@ -433,6 +448,128 @@ START_TEST(test_bad_config_and_corrupt_state)
 	ck_assert_ptr_nonnull(strstr(b, "no active tokens"));
 	free(b);
 	stop(SIGTERM);
+}
+END_TEST
+
+/* ---- a fake hostapd: STATUS, ATTACH, CHAN_SWITCH (answered OK, then AP-CSA-FINISHED) ---- */
+
+struct fake {
+	int fd;
+	volatile int stop;
+	pthread_t th;
+	char cmd[256]; /* the CHAN_SWITCH received */
+	volatile int switches;
+	bool fail_csa; /* report the switch as failed */
+};
+
+static void *fake_run(void *arg)
+{
+	struct fake *f = arg;
+	struct sockaddr_un mon = {0};
+	socklen_t mon_len = 0;
+
+	while (!f->stop) {
+		struct pollfd p = {.fd = f->fd, .events = POLLIN};
+		struct sockaddr_un from;
+		socklen_t flen = sizeof(from);
+		const char *reply = "UNKNOWN COMMAND\n";
+		char buf[256], ev[128];
+		ssize_t n;
+		int freq = 0;
+
+		if (poll(&p, 1, 20) <= 0)
+			continue;
+		n = recvfrom(f->fd, buf, sizeof(buf) - 1, 0, (struct sockaddr *)&from, &flen);
+		if (n <= 0)
+			continue;
+		buf[n] = 0;
+		if (!strcmp(buf, "ATTACH")) {
+			mon = from, mon_len = flen, reply = "OK\n";
+		} else if (!strcmp(buf, "STATUS")) {
+			reply = "state=ENABLED\nphy=phy0\nfreq=5260\nchannel=52\n"
+				"secondary_channel=0\nieee80211n=1\nieee80211ac=0\nieee80211ax=0\n"
+				"num_sta[0]=0\n";
+		} else if (!strncmp(buf, "CHAN_SWITCH ", 12)) {
+			snprintf(f->cmd, sizeof(f->cmd), "%s", buf);
+			sscanf(buf, "CHAN_SWITCH %*d %d", &freq);
+			reply = "OK\n";
+		} else if (!strcmp(buf, "PING")) {
+			reply = "PONG\n";
+		} else if (!strcmp(buf, "DETACH")) {
+			reply = "OK\n";
+		}
+		sendto(f->fd, reply, strlen(reply), 0, (struct sockaddr *)&from, flen);
+		if (freq && mon_len) {
+			usleep(50000); /* the CSA beacons */
+			snprintf(ev, sizeof(ev), "<3>AP-CSA-FINISHED freq=%d dfs=0%s", freq,
+				 f->fail_csa ? " success=0" : "");
+			sendto(f->fd, ev, strlen(ev), 0, (struct sockaddr *)&mon, mon_len);
+			f->switches++;
+		}
+	}
+	return NULL;
+}
+
+static struct fake *fake_start(const char *ifname)
+{
+	struct fake *f = calloc(1, sizeof(*f));
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/hostapd", dir);
+	mkdir(sun.sun_path, 0700);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/hostapd/%s", dir, ifname);
+	f->fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	ck_assert_int_ge(f->fd, 0);
+	ck_assert_int_eq(bind(f->fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	pthread_create(&f->th, NULL, fake_run, f);
+	return f;
+}
+
+static void fake_stop(struct fake *f)
+{
+	f->stop = 1;
+	pthread_join(f->th, NULL);
+	close(f->fd);
+	free(f);
+}
+
+/* Without --sim, through the hostapd back end: the radar move is a CHAN_SWITCH with
+ * blocktx, pending until hostapd reports AP-CSA-FINISHED; then a token exists. */
+START_TEST(test_hostapd_radar_move)
+{
+	char extra[512], id[64], want[64], *b;
+	int prev, next;
+	struct fake *f;
+
+	snprintf(extra, sizeof(extra),
+		 "hostapd_ctrl_dir=%s/hostapd\nbpf_pin_dir=%s/bpf/evl\n"
+		 "interface=wlan9\nactuator=hostapd\n",
+		 dir, dir);
+	write_conf(extra);
+	f = fake_start("wlan9");
+	start_mode(false);
+	for (int i = 0; i < 100 && !file_has(logpath, "wlan9: attached"); i++)
+		usleep(20000);
+	ck_assert(file_has(logpath, "wlan9: attached"));
+	ck_assert(status_has("wlan9: 5g ch52/20 MHz"));
+	free(ok("inject --type dfs_radar --ap wlan9 --channel 52"));
+	for (int i = 0; i < 100 && !f->switches; i++)
+		usleep(20000);
+	ck_assert_int_eq(f->switches, 1);
+	ck_assert_msg(strstr(f->cmd, " blocktx"), "radar CSA without blocktx: %s", f->cmd);
+	for (int i = 0; i < 100 && !token_of("wlan9", id, sizeof(id), &prev, &next); i++)
+		usleep(20000);
+	ck_assert(token_of("wlan9", id, sizeof(id), &prev, &next));
+	ck_assert_int_eq(prev, 52);
+	snprintf(want, sizeof(want), "CHAN_SWITCH 10 %d ", 5000 + 5 * next);
+	ck_assert_msg(!strncmp(f->cmd, want, strlen(want)), "%s vs %s", f->cmd, want);
+	b = ok("status");
+	ck_assert_ptr_nonnull(strstr(b, "Actions Executed: 1\n"));
+	free(b);
+	ck_assert(file_has(logpath, "channel switch to"));
+	stop(SIGTERM);
+	fake_stop(f);
+	verify_trail(4);
 }
 END_TEST
 
@@ -457,6 +594,7 @@ int main(void)
 	tcase_add_test(tc, test_radar_nop_refuses_manual_rollback);
 	tcase_add_test(tc, test_reload);
 	tcase_add_test(tc, test_bad_config_and_corrupt_state);
+	tcase_add_test(tc, test_hostapd_radar_move);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

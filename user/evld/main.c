@@ -476,16 +476,11 @@ static void hapd_events(struct evld *d, struct evld_iface *f)
 		evld_log(EVLD_DEBUG, "hostapd", "%s: %s freq=%d", f->name, ev.name, ev.freq);
 		switch (ev.type) {
 		case EVL_HAPD_EV_CSA_FINISHED:
-			if (ev.success == 0) {
-				evld_log(EVLD_WARN, "hostapd", "%s: channel switch failed",
-					 f->name);
-				evl_engine_confirm(d->e, f->name, false, evld_now());
-			} else {
-				evld_on_switch_done(d, f->ifindex ? f->ifindex : -1, ev.freq,
-						    "hostapd");
-				evl_engine_confirm(d->e, f->name, true, evld_now());
-			}
-			d->dirty = true;
+			evld_log(ev.success == 0 ? EVLD_WARN : EVLD_INFO, "dfs",
+				 "%s: channel switch to %d MHz %s (hostapd)", f->name, ev.freq,
+				 ev.success == 0 ? "failed" : "done");
+			if (!evl_engine_confirm(d->e, f->name, ev.success != 0, evld_now()))
+				d->dirty = true;
 			break;
 		case EVL_HAPD_EV_AP_ENABLED:
 			if (!evl_engine_confirm(d->e, f->name, true, evld_now()))
