@@ -37,7 +37,6 @@ static void signal_event(struct evld *d, const struct evl_bpf_event *ev, enum ev
 static int on_event(void *ctx, const struct evl_bpf_event *ev)
 {
 	struct evld *d = ctx;
-	enum evl_band band;
 
 	switch (ev->type) {
 	case EVL_BPF_EV_RADAR: /* first: act on it */
@@ -75,7 +74,6 @@ static int on_event(void *ctx, const struct evl_bpf_event *ev)
 			 ev->wiphy);
 		break;
 	}
-	(void)band;
 	return 0;
 }
 

@@ -367,9 +367,9 @@ void evld_on_radar(struct evld *d, int wiphy_idx, const char *wiphy_name, int fr
 		if (!ap_conf(d, f->name, &c) || (ch <= 0 && !block_has_dfs(d, &c)))
 			continue; /* no DFS channel in use: the radar is not ours to act on */
 		f->radar_ns = now;
-		evld_log(EVLD_INFO, "dfs", "%s: radar on %s%s (%s, %d MHz)", f->name,
-			 wiphy_name && *wiphy_name ? wiphy_name : "wiphy",
-			 wiphy_name && *wiphy_name ? "" : "", source, freq);
+		evld_log(EVLD_INFO, "dfs", "%s: radar on %s (from %s, %s%d MHz)", f->name,
+			 *f->wiphy ? f->wiphy : "its wiphy", source,
+			 freq ? "" : "channel unknown, ", freq);
 		evld_submit(d, EVL_EV_DFS_RADAR, f->name, ch > 0 ? ch : c.channel, 1.0,
 			    EVL_SEV_CRITICAL, detect_ns, source);
 	}
