@@ -53,11 +53,11 @@ struct evl_ctl_req {
 	} inject;
 	struct {
 		char ap[32];
-		double per;	    /* packet error rate 0..1 */
-		double retry;	    /* retry rate 0..1 */
-		double tput_mbps;   /* >= 0 */
+		double per;	     /* packet error rate 0..1 */
+		double retry;	     /* retry rate 0..1 */
+		double tput_mbps;    /* >= 0 */
 		double disc_per_min; /* disconnections per minute, 0 when not given */
-		int clients;	    /* 0 when not given */
+		int clients;	     /* 0 when not given */
 	} metrics;
 };
 

@@ -58,6 +58,17 @@ START_TEST(test_parse_good)
 		evl_ctl_parse("inject --ap a --type non_wifi_burst", 35, &r, err, sizeof(err)), 0);
 	ck_assert_double_eq(r.inject.confidence, 1.0);
 	ck_assert_str_eq(r.inject.severity, "");
+
+	const char *met =
+		"metrics --ap wlan0 --per 0.02 --retry 0.1 --tput 250.5 --disc 3 --clients 7";
+	ck_assert_int_eq(evl_ctl_parse(met, strlen(met), &r, err, sizeof(err)), 0);
+	ck_assert_int_eq(r.cmd, EVL_CTL_METRICS);
+	ck_assert_str_eq(r.metrics.ap, "wlan0");
+	ck_assert_double_eq_tol(r.metrics.per, 0.02, 1e-12);
+	ck_assert_double_eq_tol(r.metrics.retry, 0.1, 1e-12);
+	ck_assert_double_eq_tol(r.metrics.tput_mbps, 250.5, 1e-9);
+	ck_assert_double_eq_tol(r.metrics.disc_per_min, 3, 1e-12);
+	ck_assert_int_eq(r.metrics.clients, 7);
 	ck_assert_int_eq(r.inject.channel, 0);
 	ck_assert_str_eq(evl_ctl_cmd_name(EVL_CTL_INJECT), "inject");
 }
@@ -84,6 +95,13 @@ static const struct {
 	{"inject --type t --ap wlan0 --colour red", "unknown option '--colour'"},
 	{"status\tnow", "non-printable byte at 6"},
 	{"a b c d e f g h i j k l m n o p q", "too many words"},
+	{"metrics --ap wlan0 --per 0.1 --retry 0.1", "--tput is required"},
+	{"metrics --per 0.1 --retry 0.1 --tput 5", "--ap is required"},
+	{"metrics --ap wlan0 --per 1.5 --retry 0 --tput 5", "--per '1.5' is not a number in 0..1"},
+	{"metrics --ap wlan0 --per 0 --retry -1 --tput 5", "--retry '-1'"},
+	{"metrics --ap wlan0 --per 0 --retry 0 --tput nan", "--tput 'nan'"},
+	{"metrics --ap wlan0 --per 0 --retry 0 --tput 5 --clients 2.5", "--clients '2.5'"},
+	{"metrics --ap wlan0 --per 0 --retry 0 --tput 5 --jitter 1", "unknown option '--jitter'"},
 };
 
 START_TEST(test_parse_malformed)

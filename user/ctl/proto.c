@@ -10,8 +10,8 @@
 #include <evl/ctl.h>
 
 static const char *const names[] = {
-	[EVL_CTL_STATUS] = "status",	 [EVL_CTL_STATS] = "stats", [EVL_CTL_TOKENS] = "tokens",
-	[EVL_CTL_ROLLBACK] = "rollback", [EVL_CTL_NOP] = "nop",	    [EVL_CTL_INJECT] = "inject",
+	[EVL_CTL_STATUS] = "status",	 [EVL_CTL_STATS] = "stats",	[EVL_CTL_TOKENS] = "tokens",
+	[EVL_CTL_ROLLBACK] = "rollback", [EVL_CTL_NOP] = "nop",		[EVL_CTL_INJECT] = "inject",
 	[EVL_CTL_RELOAD] = "reload",	 [EVL_CTL_METRICS] = "metrics",
 };
 
