@@ -17,6 +17,14 @@ enum evl_country {
 };
 
 #define EVL_CHAN_MAX 234 /* channel numbers are < this in every band */
+
+/* DFS state of a channel, as the driver reports it (nl80211 wiphy dump). */
+enum evl_dfs_state {
+	EVL_DFS_UNKNOWN,     /* not reported, or not a radar channel; a DFS channel is assumed to need a CAC */
+	EVL_DFS_USABLE,	     /* needs a CAC */
+	EVL_DFS_AVAILABLE,   /* CAC done or not needed */
+	EVL_DFS_UNAVAILABLE, /* radar NOP in the driver */
+};
 #define EVL_BLOCK_MAX 8	 /* 20 MHz channels in a 160 MHz block */
 
 /* "00"/"world", "US", "DE"/"ETSI" -> 0 and *out, else -EINVAL. */

@@ -87,13 +87,6 @@ struct evl_chan_report {
 	double client_support; /* fraction of the AP's clients able to use it, 0..1 */
 };
 
-enum evl_dfs_state {
-	EVL_DFS_UNKNOWN,     /* not reported: a DFS channel is assumed to need a CAC */
-	EVL_DFS_USABLE,	     /* needs a CAC */
-	EVL_DFS_AVAILABLE,   /* CAC done or not needed */
-	EVL_DFS_UNAVAILABLE, /* radar NOP in the driver */
-};
-
 struct evl_stats {
 	uint64_t events_processed, actions_executed, actions_failed, events_rejected;
 	uint64_t rollbacks_triggered, rollbacks_automatic, rollbacks_manual;

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "evl/act.h"
+#include "evl/chan.h"
 
 /* --- survey -------------------------------------------------------------------------------- */
 
@@ -124,13 +125,6 @@ int evl_sta_tracker_end(struct evl_sta_tracker *t, uint64_t now_ns, struct evl_l
 
 /* --- channels ------------------------------------------------------------------------------ */
 
-enum evl_dfs_state {
-	EVL_DFS_NONE,	     /* not a radar channel */
-	EVL_DFS_USABLE,	     /* needs a CAC before use */
-	EVL_DFS_AVAILABLE,   /* CAC done, usable at once */
-	EVL_DFS_UNAVAILABLE, /* radar seen: non-occupancy period */
-};
-
 struct evl_chan {
 	int freq;
 	int channel;
@@ -144,16 +138,14 @@ struct evl_chan {
 	int max_power_mbm;
 };
 
-#define EVL_CHAN_MAX 128
+#define EVL_CHANLIST_MAX 128
 
 struct evl_chanlist {
 	int wiphy; /* only this wiphy's channels are kept; -1 = the first one seen */
 	size_t n;
-	struct evl_chan ch[EVL_CHAN_MAX];
+	struct evl_chan ch[EVL_CHANLIST_MAX];
 };
 
-/* Channel number of a frequency (MHz), 0 when not a Wi-Fi channel. */
-int evl_freq_to_chan(int freq, enum evl_band *band);
 const struct evl_chan *evl_chanlist_find(const struct evl_chanlist *l, int freq);
 
 #endif /* EVL_SENSE_H */

@@ -324,7 +324,7 @@ START_TEST(parse_wiphy_channels)
 	c = evl_chanlist_find(l, 5180);
 	ck_assert_int_eq(c->channel, 36);
 	ck_assert_int_eq(c->band, EVL_BAND_5G);
-	ck_assert_int_eq(c->dfs, EVL_DFS_NONE);
+	ck_assert_int_eq(c->dfs, EVL_DFS_UNKNOWN);
 	ck_assert_int_eq(c->max_power_mbm, 2000);
 	c = evl_chanlist_find(l, 5260);
 	ck_assert_int_eq(c->channel, 52);

@@ -222,24 +222,6 @@ START_TEST(station_metrics)
 }
 END_TEST
 
-START_TEST(freq_to_channel)
-{
-	enum evl_band b;
-
-	ck_assert_int_eq(evl_freq_to_chan(2412, &b), 1);
-	ck_assert_int_eq(b, EVL_BAND_2G);
-	ck_assert_int_eq(evl_freq_to_chan(2484, &b), 14);
-	ck_assert_int_eq(evl_freq_to_chan(5180, &b), 36);
-	ck_assert_int_eq(b, EVL_BAND_5G);
-	ck_assert_int_eq(evl_freq_to_chan(5865, &b), 173);
-	ck_assert_int_eq(evl_freq_to_chan(5955, &b), 1);
-	ck_assert_int_eq(b, EVL_BAND_6G);
-	ck_assert_int_eq(evl_freq_to_chan(5935, &b), 2);
-	ck_assert_int_eq(evl_freq_to_chan(60480, &b), 0);
-	ck_assert_int_eq(evl_freq_to_chan(900, NULL), 0);
-}
-END_TEST
-
 int main(void)
 {
 	Suite *s = suite_create("nl80211_sense");
@@ -253,7 +235,6 @@ int main(void)
 	tcase_add_test(tc, saturation_subtracts_own_bss_rx);
 	tcase_add_test(tc, resets_and_bad_samples);
 	tcase_add_test(tc, station_metrics);
-	tcase_add_test(tc, freq_to_channel);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -210,7 +210,9 @@ static int nl_get_conf(void *ctx, const char *ap, struct evl_ap_conf *out)
 	if (ifc.freq < 0)
 		return -EPROTO; /* acked without a reply */
 	memset(out, 0, sizeof(*out));
-	out->channel = ifc.freq ? evl_freq_to_chan(ifc.freq, &out->band) : 0;
+	out->channel = ifc.freq ? evl_chan_from_freq(ifc.freq, &out->band) : 0;
+	if (out->channel < 0)
+		out->channel = 0;
 	out->bandwidth = ifc.width_mhz;
 	out->tx_power = ifc.tx_power_mbm == INT32_MIN ? 0 : ifc.tx_power_mbm / 100;
 	out->state = ifc.freq ? EVL_AP_UP : EVL_AP_DISABLED;

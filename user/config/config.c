@@ -52,7 +52,7 @@ void evl_config_defaults(struct evl_config *cfg)
 	strcpy(cfg->country, "00");
 	strcpy(cfg->hostapd_ctrl_dir, "/var/run/hostapd");
 	strcpy(cfg->audit_dir, "/var/lib/evl/audit");
-	strcpy(cfg->audit_key_file, "/etc/evl/audit.key");
+	strcpy(cfg->audit_key_file, "/var/lib/evl/audit.key"); /* evolves daily: writable */
 	strcpy(cfg->site_secret_file, "/etc/evl/site.secret");
 	cfg->durability = EVL_CONFIG_DUR_EACH;
 	cfg->audit_sync_every = 1;

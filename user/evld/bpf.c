@@ -10,7 +10,6 @@
 
 #include "daemon.h"
 
-#if __has_include(<evl/bpf_loader.h>)
 #include <evl/bpf_loader.h>
 
 /* BPF stamps records with CLOCK_MONOTONIC; the engine runs on CLOCK_BOOTTIME. */
@@ -141,37 +140,3 @@ void evld_bpf_stop(struct evld *d)
 	evl_bpf_close(d->bpf);
 	d->bpf = NULL;
 }
-
-#else /* built before the eBPF loader landed */
-
-int evld_bpf_start(struct evld *d)
-{
-	(void)d;
-	evld_log(EVLD_ERR, "dfs",
-		 "!!! this evld was built without the eBPF loader: radar is seen "
-		 "only through nl80211/hostapd events !!!");
-	return -ENOTSUP;
-}
-
-int evld_bpf_fd(const struct evld *d)
-{
-	(void)d;
-	return -1;
-}
-
-void evld_bpf_consume(struct evld *d)
-{
-	(void)d;
-}
-
-uint64_t evld_bpf_drops(const struct evld *d)
-{
-	(void)d;
-	return 0;
-}
-
-void evld_bpf_stop(struct evld *d)
-{
-	(void)d;
-}
-#endif

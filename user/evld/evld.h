@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * evld internals. The daemon is split in two kinds of translation units because the core's
- * engine.h and the sensing header sense.h both define a DFS-state enum: main.c/ctl.c/act.c see
- * the engine, radio.c sees nl80211 + sense and talks to the rest through the plain calls below.
+ * evld internals shared by every file of the daemon. radio.c (nl80211 sensing) needs only
+ * these plain calls; the rest of the daemon also sees the engine through daemon.h.
  */
 #ifndef EVLD_H
 #define EVLD_H

@@ -170,7 +170,7 @@ int evld_radio_channels(struct evld_radio *r, struct evld *d, unsigned int i, in
 	if (rc)
 		return rc;
 	for (size_t k = 0; k < cl->n; k++)
-		if (cl->ch[k].radar && cl->ch[k].dfs != EVL_DFS_NONE && !cl->ch[k].disabled)
+		if (cl->ch[k].radar && cl->ch[k].dfs != EVL_DFS_UNKNOWN && !cl->ch[k].disabled)
 			evld_on_dfs_state(d, i, cl->ch[k].channel, map[cl->ch[k].dfs]);
 	return 0;
 }

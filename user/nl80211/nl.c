@@ -417,11 +417,13 @@ static int parse_freq(struct nlattr *fa, struct evl_chan *c, const char **err)
 		FAIL("nl80211: channel without NL80211_FREQUENCY_ATTR_FREQ");
 	memset(c, 0, sizeof(*c));
 	c->freq = (int)v;
-	c->channel = evl_freq_to_chan(c->freq, &c->band);
+	c->channel = evl_chan_from_freq(c->freq, &c->band);
+	if (c->channel < 0)
+		c->channel = 0; /* not in any plan evl knows (e.g. 5 GHz ch 173) */
 	c->disabled = tf[NL80211_FREQUENCY_ATTR_DISABLED] != NULL;
 	c->no_ir = tf[NL80211_FREQUENCY_ATTR_NO_IR] != NULL;
 	c->radar = tf[NL80211_FREQUENCY_ATTR_RADAR] != NULL;
-	c->dfs = EVL_DFS_NONE;
+	c->dfs = EVL_DFS_UNKNOWN;
 	if (c->radar) {
 		if (!get_u32(tf[NL80211_FREQUENCY_ATTR_DFS_STATE], &v))
 			FAIL("nl80211: radar channel without NL80211_FREQUENCY_ATTR_DFS_STATE");
@@ -482,8 +484,8 @@ int evl_nl80211_parse_wiphy(struct nl_msg *msg, struct evl_chanlist *l, const ch
 			for (i = 0; i < l->n && l->ch[i].freq != c.freq; i++)
 				;
 			if (i == l->n) {
-				if (l->n == EVL_CHAN_MAX)
-					FAIL("nl80211: more channels than EVL_CHAN_MAX");
+				if (l->n == EVL_CHANLIST_MAX)
+					FAIL("nl80211: more channels than EVL_CHANLIST_MAX");
 				l->n++;
 			}
 			l->ch[i] = c;

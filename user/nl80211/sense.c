@@ -171,34 +171,6 @@ keep:
 	return r;
 }
 
-int evl_freq_to_chan(int freq, enum evl_band *band)
-{
-	enum evl_band b;
-	int ch;
-
-	if (freq == 2484) {
-		b = EVL_BAND_2G;
-		ch = 14;
-	} else if (freq >= 2412 && freq <= 2472) {
-		b = EVL_BAND_2G;
-		ch = (freq - 2407) / 5;
-	} else if (freq == 5935) {
-		b = EVL_BAND_6G;
-		ch = 2;
-	} else if (freq >= 5955 && freq <= 7115) {
-		b = EVL_BAND_6G;
-		ch = (freq - 5950) / 5;
-	} else if (freq >= 5150 && freq <= 5925) {
-		b = EVL_BAND_5G;
-		ch = (freq - 5000) / 5;
-	} else {
-		return 0;
-	}
-	if (band)
-		*band = b;
-	return ch;
-}
-
 const struct evl_chan *evl_chanlist_find(const struct evl_chanlist *l, int freq)
 {
 	for (size_t i = 0; l && i < l->n; i++)
