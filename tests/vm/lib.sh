@@ -27,6 +27,8 @@ vm_result() {
 vm_capture() { cat >"$VM_RESULTS/captures/$1"; }
 # vm_sub A B: B - A in seconds, 3 decimals.
 vm_sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+# vm_ms A B: B - A in milliseconds, 3 decimals (for kernel/trace-level gaps).
+vm_ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) * 1000 }'; }
 
 # vm_wait SECS CMD...: poll CMD (quietly) every 0.2 s until it succeeds; 1 on timeout.
 vm_wait() {
