@@ -48,8 +48,8 @@ static double now(void)
 
 static int ctrl_open(const char *path)
 {
-	struct sockaddr_un local = { .sun_family = AF_UNIX }, dest = { .sun_family = AF_UNIX };
-	struct timeval tmo = { .tv_sec = 10 };
+	struct sockaddr_un local = {.sun_family = AF_UNIX}, dest = {.sun_family = AF_UNIX};
+	struct timeval tmo = {.tv_sec = 10};
 	int fd;
 
 	if (strlen(path) >= sizeof(dest.sun_path)) {
@@ -105,7 +105,7 @@ static void join(char *dst, size_t size, int argc, char **argv)
 
 static int monitor(int fd)
 {
-	struct timeval none = { 0 };
+	struct timeval none = {0};
 	char buf[4096];
 	ssize_t n;
 
@@ -185,8 +185,9 @@ int main(int argc, char **argv)
 
 	if (argc < 3 || (!strcmp(argv[2], "on-trace") && argc < 6) ||
 	    (!strcmp(argv[2], "request") && argc < 4)) {
-		fprintf(stderr, "usage: vm-ctrl SOCK request CMD... | monitor | on-trace PIPE WORD CMD...\n"
-				"       vm-ctrl mark FILE TEXT\n");
+		fprintf(stderr,
+			"usage: vm-ctrl SOCK request CMD... | monitor | on-trace PIPE WORD CMD...\n"
+			"       vm-ctrl mark FILE TEXT\n");
 		return 2;
 	}
 	atexit(cleanup);
