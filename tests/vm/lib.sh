@@ -27,6 +27,8 @@ vm_result() {
 vm_capture() { cat >"$VM_RESULTS/captures/$1"; }
 # vm_sub A B: B - A in seconds, 3 decimals.
 vm_sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+# vm_ms A B: B - A in milliseconds, 3 decimals (for kernel/trace-level gaps).
+vm_ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) * 1000 }'; }
 
 # vm_wait SECS CMD...: poll CMD (quietly) every 0.2 s until it succeeds; 1 on timeout.
 vm_wait() {
@@ -97,9 +99,9 @@ trace_instance() {
 	echo "$_d/trace_pipe"
 }
 # trace_mark TEXT: a marker in the trace, stamped with CLOCK_REALTIME to align the clocks.
-trace_mark() { echo "evl-vm: $* realtime=$(vm_now)" >"$TRACEFS/trace_marker"; }
+trace_mark() { vm-ctrl mark "$TRACEFS/trace_marker" "evl-vm: $*"; }
 # trace_realtime MARK EVENT: CLOCK_REALTIME of the first EVENT after marker MARK, from the trace
-# (marker realtime + trace-clock distance; the marker's own stamp is taken a few ms early).
+# (marker realtime + trace-clock distance).
 trace_realtime() {
 	awk -v mark="evl-vm: $1 realtime=" -v ev=" $2: " '
 		function ts(  i) { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+:$/) return $i + 0 }
@@ -183,6 +185,17 @@ sta_stop() {
 sta_wait_event() { vm_wait_log "$1" "$VM_WORK/wpas-$2.log" "$3" "$4"; }
 sta_log() { echo "$VM_WORK/wpas-$1.log"; }
 sta_events() { echo "$VM_WORK/wpas-$1.events"; }
+# sta_fate IFACE FROMLINE T0: what the station went through since FROMLINE of its log:
+# "stayed associated", "reconnected after S s" (from T0), or "disconnected ...".
+sta_fate() {
+	if ! vm_log_after "$(sta_log "$1")" "$2" 'CTRL-EVENT-DISCONNECTED' >/dev/null; then
+		echo "stayed associated"
+	elif _l=$(sta_wait_event 90 "$1" "$2" 'CTRL-EVENT-CONNECTED'); then
+		echo "reconnected after $(vm_sub "$3" "$(vm_ts "$_l")") s"
+	else
+		echo "disconnected, not back within 90 s"
+	fi
+}
 
 # vm_collect: copy daemon logs, configs and the trace buffer into the results (always call).
 vm_collect() {

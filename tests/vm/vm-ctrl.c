@@ -8,6 +8,8 @@
  *                                        and send CMD the moment a line containing WORD
  *                                        appears (what evld does on api_radar_detected, with
  *                                        trace_pipe standing in for the BPF ring buffer)
+ *   vm-ctrl mark FILE TEXT               write "TEXT realtime=SEC.USEC" to a tracefs trace_marker
+ *                                        (aligns the trace clock with CLOCK_REALTIME to ~us)
  *
  * Times are CLOCK_REALTIME, the clock hostapd -t and wpa_supplicant -t stamp their logs with.
  */
@@ -46,8 +48,8 @@ static double now(void)
 
 static int ctrl_open(const char *path)
 {
-	struct sockaddr_un local = { .sun_family = AF_UNIX }, dest = { .sun_family = AF_UNIX };
-	struct timeval tmo = { .tv_sec = 10 };
+	struct sockaddr_un local = {.sun_family = AF_UNIX}, dest = {.sun_family = AF_UNIX};
+	struct timeval tmo = {.tv_sec = 10};
 	int fd;
 
 	if (strlen(path) >= sizeof(dest.sun_path)) {
@@ -103,7 +105,7 @@ static void join(char *dst, size_t size, int argc, char **argv)
 
 static int monitor(int fd)
 {
-	struct timeval none = { 0 };
+	struct timeval none = {0};
 	char buf[4096];
 	ssize_t n;
 
@@ -154,14 +156,38 @@ static int on_trace(int fd, const char *pipe, const char *word, const char *cmd)
 	return 0;
 }
 
+static int mark(const char *path, const char *text)
+{
+	char buf[512];
+	FILE *f;
+	int n;
+
+	f = fopen(path, "we");
+	if (!f) {
+		fprintf(stderr, "vm-ctrl: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	n = snprintf(buf, sizeof(buf), "%s realtime=%.6f\n", text, now());
+	if (fwrite(buf, 1, n, f) != (size_t)n || fclose(f)) {
+		fprintf(stderr, "vm-ctrl: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char cmd[1024], reply[65536];
 	int fd, n, rc = 2;
 
+	if (argc == 4 && !strcmp(argv[1], "mark"))
+		return mark(argv[2], argv[3]);
+
 	if (argc < 3 || (!strcmp(argv[2], "on-trace") && argc < 6) ||
 	    (!strcmp(argv[2], "request") && argc < 4)) {
-		fprintf(stderr, "usage: vm-ctrl SOCK request CMD... | monitor | on-trace PIPE WORD CMD...\n");
+		fprintf(stderr,
+			"usage: vm-ctrl SOCK request CMD... | monitor | on-trace PIPE WORD CMD...\n"
+			"       vm-ctrl mark FILE TEXT\n");
 		return 2;
 	}
 	atexit(cleanup);
