@@ -133,4 +133,4 @@ clean:
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 # Larger areas (e.g. the VM test bed) keep their own rules beside their files.
-include $(wildcard */*.mk)
+include $(wildcard */*.mk */*/*.mk)

@@ -44,6 +44,7 @@ static const struct key keys[] = {
 	{"survey_interval_ms", UINT(survey_interval_ms, 100, 60000)},
 	{"station_interval_ms", UINT(station_interval_ms, 100, 60000)},
 	{"wiphy_interval_s", UINT(wiphy_interval_s, 1, 3600)},
+	{"rt_priority", UINT(rt_priority, 0, 99)},
 };
 
 void evl_config_defaults(struct evl_config *cfg)
@@ -67,6 +68,7 @@ void evl_config_defaults(struct evl_config *cfg)
 	cfg->survey_interval_ms = 1000;
 	cfg->station_interval_ms = 1000;
 	cfg->wiphy_interval_s = 60;
+	cfg->rt_priority = 50;
 }
 
 const char *evl_config_actuator_name(enum evl_config_actuator a)

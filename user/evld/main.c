@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <libgen.h>
 #include <net/if.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1262,6 +1263,21 @@ static int open_ctl(struct evld *d)
 	return watch(d, evl_ctl_server_fd(d->ctl), TAG(TAG_CTL, 0));
 }
 
+/* Real-time priority: on a radar, evld must run before the kernel's radar work item
+ * (a normal-priority kworker) gets the nl80211 event to hostapd. Kept after setuid. */
+static void set_rt_priority(const struct evld *d)
+{
+	struct sched_param sp = {.sched_priority = (int)d->cfg.rt_priority};
+
+	if (!d->cfg.rt_priority || d->sim)
+		return;
+	if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp))
+		evld_log(EVLD_WARN, "evld", "cannot run SCHED_FIFO %u (%s): radar reaction may lose "
+			 "the race with hostapd's own", d->cfg.rt_priority, strerror(errno));
+	else
+		evld_log(EVLD_INFO, "evld", "SCHED_FIFO priority %u", d->cfg.rt_priority);
+}
+
 static int drop_privileges(struct evld *d)
 {
 	char caps[128];
@@ -1426,6 +1442,7 @@ int main(int argc, char **argv)
 			 d->cfg.audit_dir);
 		goto out;
 	}
+	set_rt_priority(d);
 	if (drop_privileges(d))
 		goto out;
 	/* As the run-time user: audit trail, state, radios, engine. */
