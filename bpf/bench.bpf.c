@@ -6,6 +6,7 @@
  * written by evl-bench through the mmap), the time from bpf_ktime_get_ns() like the real hook.
  *
  *   bench_empty    the trigger filter alone: the baseline subtracted from the detector's cost
+ *   bench_clock    the filter + one bpf_ktime_get_ns(): the price of a clock read
  *   bench_tx       the filter + evl_txstat_feed(), the TX detector the fentry hook runs; spike
  *                  records go through the ring buffer (`events`) exactly as in evld
  *   bench_tx_perf  the same detector with the record sent through a perf buffer instead
@@ -41,6 +42,13 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(bench_empty, struct pt_regs *regs, long id)
 {
 	return bench_mine(id) ? 1 : 0;
+}
+
+/* One clock read on top of the filter: what each bpf_ktime_get_ns() costs here. */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(bench_clock, struct pt_regs *regs, long id)
+{
+	return bench_mine(id) ? (int)(bpf_ktime_get_ns() & 1) : 0;
 }
 
 SEC("tp_btf/sys_enter")
