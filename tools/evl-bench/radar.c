@@ -7,13 +7,16 @@
  * stamp CLOCK_MONOTONIC when their record arrives; the radar is simulated through
  * mac80211_hwsim's debugfs knob, one radio after the other (the VM scenario gives each radio
  * an AP beaconing on a DFS channel after its CAC). Times count from the kernel's radar time
- * (the record's bpf_ktime_get_ns()).
+ * (the record's bpf_ktime_get_ns()). Even trials leave the eBPF consumer thread at
+ * SCHED_OTHER like the nl80211 one; odd trials give it SCHED_FIFO, as evld's event thread can
+ * have: on a busy or single CPU, which thread the scheduler runs first decides the race.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +34,7 @@
 
 struct race {
 	atomic_ullong t_ebpf, t_nl, k_ts; /* 0 until seen in this trial */
+	atomic_ullong k_chandef;	    /* kernel time of cfg80211_radar_event (before nl80211) */
 	atomic_bool armed, stop;
 	int nl_fd, family;
 	size_t max_dgram;	  /* largest mlme datagram seen */
@@ -45,9 +49,12 @@ static int on_bpf(void *ctx, const struct evl_bpf_event *ev)
 	unsigned long long zero = 0;
 	uint64_t now = bench_mono_ns();
 
-	if (ev->type == EVL_BPF_EV_RADAR && atomic_load(&r->armed) &&
-	    atomic_compare_exchange_strong(&r->t_ebpf, &zero, now))
+	if (!atomic_load(&r->armed))
+		return 0;
+	if (ev->type == EVL_BPF_EV_RADAR && atomic_compare_exchange_strong(&r->t_ebpf, &zero, now))
 		atomic_store(&r->k_ts, ev->ts_ns);
+	else if (ev->type == EVL_BPF_EV_RADAR_CHANDEF)
+		atomic_compare_exchange_strong(&r->k_chandef, &zero, ev->ts_ns);
 	return 0;
 }
 
@@ -55,11 +62,12 @@ static int on_bpf(void *ctx, const struct evl_bpf_event *ev)
  * The nl80211 side: a plain netlink socket on the "mlme" group (resolved through libnl, as
  * hostapd's driver does), read with recv() into 64 KiB and walked message by message. Plain
  * recv() rather than evl_nl80211_mon_read(): in the VM that one failed reads with EIO around
- * hostapd's start and lost the radar event (see max_dgram in the report).
+ * hostapd's start and never delivered the radar event.
  */
 static int nl_open(int *family)
 {
 	struct nl_sock *sk = nl_socket_alloc();
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
 	int fd = -1, grp = -1, rcv = 1 << 20;
 
 	if (sk && !genl_connect(sk)) {
@@ -73,7 +81,9 @@ static int nl_open(int *family)
 	if (fd < 0)
 		return -errno;
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
-	if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp))) {
+	/* bound (port id assigned): an unbound socket has the kernel's port id 0 and is skipped */
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp))) {
 		close(fd);
 		return -errno;
 	}
@@ -180,25 +190,62 @@ uint64_t bench_quantile(const uint64_t *sorted, size_t n, double q)
 
 struct trial {
 	char phy[32];
+	bool fifo;		 /* the eBPF consumer thread ran SCHED_FIFO (as evld can) */
 	uint64_t ebpf_ns, nl_ns; /* radar (kernel time) -> callback */
+	uint64_t kgap_ns;	 /* api_radar_detected -> cfg80211_radar_event, kernel time */
 	bool ahead;
 };
 
+struct group {
+	unsigned int n, ahead;
+	double ebpf, nl, kgap; /* medians, ns */
+};
+
+static void summarize(const struct trial *t, unsigned int n, int fifo, struct group *g)
+{
+	uint64_t e[n ? n : 1], l[n ? n : 1], k[n ? n : 1];
+	unsigned int i;
+
+	memset(g, 0, sizeof(*g));
+	for (i = 0; i < n; i++) {
+		if (fifo >= 0 && t[i].fifo != fifo)
+			continue;
+		e[g->n] = t[i].ebpf_ns;
+		l[g->n] = t[i].nl_ns;
+		k[g->n] = t[i].kgap_ns;
+		g->ahead += t[i].ahead;
+		g->n++;
+	}
+	bench_sort(e, g->n);
+	bench_sort(l, g->n);
+	bench_sort(k, g->n);
+	g->ebpf = (double)bench_quantile(e, g->n, 0.5);
+	g->nl = (double)bench_quantile(l, g->n, 0.5);
+	g->kgap = (double)bench_quantile(k, g->n, 0.5);
+}
+
+static json_object *group_json(const struct group *g)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "trials", json_object_new_int(g->n));
+	json_object_object_add(o, "ebpf_median_ns", json_object_new_double(g->ebpf));
+	json_object_object_add(o, "nl80211_median_ns", json_object_new_double(g->nl));
+	json_object_object_add(o, "ratio_nl80211_over_ebpf",
+			       json_object_new_double(g->ebpf > 0 ? g->nl / g->ebpf : 0));
+	json_object_object_add(o, "ebpf_first_trials", json_object_new_int(g->ahead));
+	return o;
+}
+
 static void report(const struct trial *t, unsigned int n, bool json)
 {
-	uint64_t e[n], l[n];
-	unsigned int i, ahead = 0;
-	double me, ml;
+	struct group all, g[2];
+	unsigned int i;
+	int k;
 
-	for (i = 0; i < n; i++) {
-		e[i] = t[i].ebpf_ns;
-		l[i] = t[i].nl_ns;
-		ahead += t[i].ahead;
-	}
-	bench_sort(e, n);
-	bench_sort(l, n);
-	me = (double)bench_quantile(e, n, 0.5);
-	ml = (double)bench_quantile(l, n, 0.5);
+	summarize(t, n, -1, &all);
+	summarize(t, n, 0, &g[0]);
+	summarize(t, n, 1, &g[1]);
 	if (json) {
 		json_object *o = json_object_new_object(), *a = json_object_new_array();
 
@@ -206,32 +253,39 @@ static void report(const struct trial *t, unsigned int n, bool json)
 			json_object *x = json_object_new_object();
 
 			json_object_object_add(x, "phy", json_object_new_string(t[i].phy));
+			json_object_object_add(x, "consumer",
+					       json_object_new_string(t[i].fifo ? "fifo" : "other"));
 			json_object_object_add(x, "ebpf_ns", json_object_new_int64(t[i].ebpf_ns));
 			json_object_object_add(x, "nl80211_ns", json_object_new_int64(t[i].nl_ns));
+			json_object_object_add(x, "kernel_gap_ns", json_object_new_int64(t[i].kgap_ns));
 			json_object_object_add(x, "ebpf_first", json_object_new_boolean(t[i].ahead));
 			json_object_array_add(a, x);
 		}
 		json_object_object_add(o, "mode", json_object_new_string("radar"));
 		json_object_object_add(o, "trials", a);
-		json_object_object_add(o, "ebpf_median_ns", json_object_new_double(me));
-		json_object_object_add(o, "nl80211_median_ns", json_object_new_double(ml));
-		json_object_object_add(o, "ratio_nl80211_over_ebpf",
-				       json_object_new_double(me > 0 ? ml / me : 0));
-		json_object_object_add(o, "ebpf_first_trials", json_object_new_int(ahead));
+		json_object_object_add(o, "kernel_gap_median_ns", json_object_new_double(all.kgap));
+		json_object_object_add(o, "consumer_other", group_json(&g[0]));
+		json_object_object_add(o, "consumer_fifo", group_json(&g[1]));
+		json_object_object_add(o, "all", group_json(&all));
 		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
 		json_object_put(o);
 		return;
 	}
 	printf("Radar -> user space, from the kernel's radar time (mac80211:api_radar_detected)\n");
-	printf("  %-6s %-8s %14s %14s %8s\n", "trial", "phy", "eBPF ringbuf", "nl80211 event",
-	       "nl/eBPF");
+	printf("  %-6s %-8s %-9s %14s %14s %8s %14s\n", "trial", "phy", "consumer", "eBPF ringbuf",
+	       "nl80211 event", "nl/eBPF", "kernel gap");
 	for (i = 0; i < n; i++)
-		printf("  %-6u %-8s %11.1f us %11.1f us %7.1fx%s\n", i + 1, t[i].phy,
-		       t[i].ebpf_ns / 1e3, t[i].nl_ns / 1e3,
-		       t[i].ebpf_ns ? (double)t[i].nl_ns / t[i].ebpf_ns : 0,
-		       t[i].ahead ? "" : "  nl80211 first!");
-	printf("  median %17.1f us %11.1f us %7.1fx   eBPF first in %u of %u trials\n", me / 1e3,
-	       ml / 1e3, me > 0 ? ml / me : 0, ahead, n);
+		printf("  %-6u %-8s %-9s %11.1f us %11.1f us %7.2fx %11.1f us%s\n", i + 1, t[i].phy,
+		       t[i].fifo ? "FIFO" : "OTHER", t[i].ebpf_ns / 1e3, t[i].nl_ns / 1e3,
+		       t[i].ebpf_ns ? (double)t[i].nl_ns / t[i].ebpf_ns : 0, t[i].kgap_ns / 1e3,
+		       t[i].ahead ? "" : "  nl80211 first");
+	for (k = 0; k < 2; k++)
+		if (g[k].n)
+			printf("  median, consumer %-5s %11.1f us %11.1f us %7.2fx   eBPF first in %u "
+			       "of %u\n", k ? "FIFO" : "OTHER", g[k].ebpf / 1e3, g[k].nl / 1e3,
+			       g[k].ebpf > 0 ? g[k].nl / g[k].ebpf : 0, g[k].ahead, g[k].n);
+	printf("  kernel gap (api_radar_detected -> cfg80211_radar_event, median): %.1f us\n",
+	       all.kgap / 1e3);
 }
 
 int bench_radar(unsigned int trials, bool json)
@@ -293,8 +347,18 @@ int bench_radar(unsigned int trials, bool json)
 		uint64_t end, te, tl, kt;
 
 		snprintf(t[i].phy, sizeof(t[i].phy), "%.*s", (int)(strchr(phy, '/') - phy), phy);
+		struct sched_param sp = {.sched_priority = (i & 1) ? 50 : 0};
+
+		/* odd trials: the eBPF consumer at SCHED_FIFO 50, as evld's event thread may run */
+		t[i].fifo = i & 1;
+		if (pthread_setschedparam(tb, t[i].fifo ? SCHED_FIFO : SCHED_OTHER, &sp)) {
+			fprintf(stderr, "evl-bench: radar: cannot set SCHED_FIFO\n");
+			err = -EPERM;
+			break;
+		}
 		atomic_store(&r.t_ebpf, 0);
 		atomic_store(&r.t_nl, 0);
+		atomic_store(&r.k_chandef, 0);
 		atomic_store(&r.armed, true);
 		err = write_knob(knob);
 		if (err) {
@@ -305,6 +369,7 @@ int bench_radar(unsigned int trials, bool json)
 		while ((!atomic_load(&r.t_ebpf) || !atomic_load(&r.t_nl)) && !r.err &&
 		       bench_mono_ns() < end)
 			usleep(1000);
+		usleep(200000); /* the chandef record: it precedes the nl80211 event, may trail ours */
 		atomic_store(&r.armed, false);
 		te = atomic_load(&r.t_ebpf);
 		tl = atomic_load(&r.t_nl);
@@ -322,13 +387,13 @@ int bench_radar(unsigned int trials, bool json)
 		t[i].ebpf_ns = te - kt;
 		t[i].nl_ns = tl - kt;
 		t[i].ahead = te < tl;
-		usleep(1500000); /* let hostapd finish its reaction before the next radio */
+		if (atomic_load(&r.k_chandef) > kt)
+			t[i].kgap_ns = atomic_load(&r.k_chandef) - kt;
+		usleep(1300000); /* let hostapd finish its reaction before the next radio */
 	}
 	atomic_store(&r.stop, true);
 	pthread_join(tb, NULL);
 	pthread_join(tn, NULL);
-	fprintf(stderr, "evl-bench: radar: nl80211 mlme: largest datagram %zu bytes, %lu overruns\n",
-		r.max_dgram, r.nl_overruns);
 	if (!err) {
 		report(t, trials, json);
 		rc = 0;
