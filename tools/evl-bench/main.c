@@ -67,6 +67,7 @@ struct bench {
 	struct perf_buffer *pb;
 	struct sink sink;
 	size_t perf_pages;
+	bool spin; /* consumers busy-poll instead of sleeping in epoll */
 };
 
 static unsigned int log2_slot(uint64_t v)
@@ -140,7 +141,10 @@ static void *consume(void *arg)
 	for (;;) {
 		bool stop = atomic_load(&s->stop);
 
-		r = c->t == RB ? evl_bpf_poll(c->bn->b, 20) : perf_buffer__poll(c->bn->pb, 20);
+		if (c->bn->spin) /* busy-poll: no wake-up, the transport alone */
+			r = c->t == RB ? evl_bpf_consume(c->bn->b) : perf_buffer__consume(c->bn->pb);
+		else
+			r = c->t == RB ? evl_bpf_poll(c->bn->b, 20) : perf_buffer__poll(c->bn->pb, 20);
 		if (r < 0 && r != -EINTR) {
 			s->err = r;
 			break;
@@ -433,6 +437,7 @@ struct results {
 	struct phase lat[2];
 	struct sweep sw[2];
 	size_t perf_pages;
+	bool spin;
 };
 
 static double ratio(double a, double b)
@@ -484,6 +489,8 @@ static void print_json(const struct results *r, const struct utsname *u, long cp
 			       json_object_new_string("tp_btf/sys_enter: getppid() of one thread"));
 	json_object_object_add(o, "events", json_object_new_int64(r->events));
 	json_object_object_add(o, "rate_per_s", jd(r->rate));
+	json_object_object_add(o, "consumer",
+			       json_object_new_string(r->spin ? "busy-poll" : "epoll"));
 
 	d = json_object_new_object();
 	json_object_object_add(d, "empty_ns", jd(r->empty_ns));
@@ -555,7 +562,8 @@ static void print_table(const struct results *r, const struct utsname *u, long c
 	printf("  one bpf_ktime_get_ns()           %8.1f ns  (the hook and the detector take 3 per frame)\n\n",
 	       r->clock_ns);
 
-	printf("Spike record -> user-space callback, %zu records at %.0f/s\n", r->events, r->rate);
+	printf("Spike record -> user-space callback, %zu records at %.0f/s, consumer %s\n",
+	       r->events, r->rate, r->spin ? "busy-polling" : "asleep in epoll (as evld)");
 	printf("  %-28s %12s %12s %10s\n", "", "ring buffer", "perf buffer", "perf/ring");
 #define ROW(name, fa, fb)                                                                        \
 	printf("  %-28s %12s %12s %9.2fx\n", name, fmt_ns(x, sizeof(x), fa), fmt_ns(y, sizeof(y), fb), \
@@ -611,10 +619,11 @@ static void print_table(const struct results *r, const struct utsname *u, long c
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: evl-bench [--events N] [--rate R] [--json]\n"
+	fprintf(f, "usage: evl-bench [--events N] [--rate R] [--spin] [--json]\n"
 		   "       evl-bench --radar [--trials N] [--json]   (inside the VM test bed)\n"
 		   "  --events N   records per measurement (default 50000, at least 1000)\n"
 		   "  --rate R     spike records per second for the latency figures (default 10000)\n"
+		   "  --spin       consumers busy-poll instead of sleeping (no wake-up cost)\n"
 		   "  --json       one JSON object instead of the table\n"
 		   "  --radar      radar -> user space: eBPF ring buffer vs nl80211 event (hwsim)\n"
 		   "  --trials N   radar trials (default 5)\n");
@@ -633,10 +642,10 @@ static bool parse_num(const char *s, double lo, double hi, double *out)
 	return true;
 }
 
-static int bench_host(size_t events, double rate, bool json)
+static int bench_host(size_t events, double rate, bool spin, bool json)
 {
-	struct results r = {.events = events, .rate = rate};
-	struct bench bn = {0};
+	struct results r = {.events = events, .rate = rate, .spin = spin};
+	struct bench bn = {.spin = spin};
 	struct evl_bpf_opts o = {
 		.flags = EVL_BPF_F_TEST | EVL_BPF_F_NO_HOOKS | EVL_BPF_F_NO_PIN,
 		.on_event = on_rb,
@@ -723,13 +732,14 @@ int main(int argc, char **argv)
 		{"events", required_argument, NULL, 'n'}, {"rate", required_argument, NULL, 'r'},
 		{"json", no_argument, NULL, 'j'},	  {"radar", no_argument, NULL, 'R'},
 		{"trials", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
+		{"spin", no_argument, NULL, 's'},
 		{NULL, 0, NULL, 0},
 	};
 	double events = 50000, rate = 10000, trials = 5;
-	bool json = false, radar = false;
+	bool json = false, radar = false, spin = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "n:r:jRt:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:r:jRt:hs", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			if (!parse_num(optarg, 1000, 1e8, &events)) {
@@ -758,6 +768,9 @@ int main(int argc, char **argv)
 		case 'R':
 			radar = true;
 			break;
+		case 's':
+			spin = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -773,5 +786,5 @@ int main(int argc, char **argv)
 	}
 	if (radar)
 		return bench_radar((unsigned int)trials, json);
-	return bench_host((size_t)events, rate, json);
+	return bench_host((size_t)events, rate, spin, json);
 }
