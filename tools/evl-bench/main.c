@@ -32,12 +32,12 @@
 #include "evl.skel.h"
 #include "bench.h"
 
-#define DET_ROUNDS  5
-#define DET_NSTA    16	 /* stations the normal-path frames rotate through (power of two) */
-#define SPIKE_IF    7	 /* ifindex of the spike phases (the normal path uses 1) */
-#define STEP_SEC    0.25 /* length of one throughput step */
-#define TARGET_DET  100	 /* ns per frame, issue 7 */
-#define TARGET_P99  50000
+#define DET_ROUNDS 5
+#define DET_NSTA   16	/* stations the normal-path frames rotate through (power of two) */
+#define SPIKE_IF   7	/* ifindex of the spike phases (the normal path uses 1) */
+#define STEP_SEC   0.25 /* length of one throughput step */
+#define TARGET_DET 100	/* ns per frame, issue 7 */
+#define TARGET_P99 50000
 
 enum transport { RB, PB };
 static const char *const tname[] = {"ringbuf", "perfbuf"};
@@ -142,9 +142,11 @@ static void *consume(void *arg)
 		bool stop = atomic_load(&s->stop);
 
 		if (c->bn->spin) /* busy-poll: no wake-up, the transport alone */
-			r = c->t == RB ? evl_bpf_consume(c->bn->b) : perf_buffer__consume(c->bn->pb);
+			r = c->t == RB ? evl_bpf_consume(c->bn->b)
+				       : perf_buffer__consume(c->bn->pb);
 		else
-			r = c->t == RB ? evl_bpf_poll(c->bn->b, 20) : perf_buffer__poll(c->bn->pb, 20);
+			r = c->t == RB ? evl_bpf_poll(c->bn->b, 20)
+				       : perf_buffer__poll(c->bn->pb, 20);
 		if (r < 0 && r != -EINTR) {
 			s->err = r;
 			break;
@@ -497,8 +499,8 @@ static void print_json(const struct results *r, const struct utsname *u, long cp
 	json_object_object_add(d, "detector_prog_ns", jd(r->tx_ns));
 	json_object_object_add(d, "detector_ns_per_frame", jd(r->det_ns));
 	json_object_object_add(d, "clock_read_ns", jd(r->clock_ns));
-	json_object_object_add(d, "frames", json_object_new_int64(r->events / DET_ROUNDS *
-								  DET_ROUNDS));
+	json_object_object_add(d, "frames",
+			       json_object_new_int64(r->events / DET_ROUNDS * DET_ROUNDS));
 	json_object_object_add(d, "foreign_invocations", json_object_new_int64(r->foreign));
 	json_object_object_add(d, "target_ns", json_object_new_int(TARGET_DET));
 	json_object_object_add(o, "detector", d);
@@ -509,10 +511,9 @@ static void print_json(const struct results *r, const struct utsname *u, long cp
 	json_object_object_add(l, "perfbuf_pages_per_cpu", json_object_new_int64(r->perf_pages));
 	json_object_object_add(l, "p99_ratio_perf_over_ring",
 			       jd(ratio(r->lat[PB].p99, r->lat[RB].p99)));
-	json_object_object_add(
-		l, "cpu_ratio_perf_over_ring",
-		jd(ratio(r->lat[PB].cpu_user_ns + r->lat[PB].cpu_bpf_ns,
-			 r->lat[RB].cpu_user_ns + r->lat[RB].cpu_bpf_ns)));
+	json_object_object_add(l, "cpu_ratio_perf_over_ring",
+			       jd(ratio(r->lat[PB].cpu_user_ns + r->lat[PB].cpu_bpf_ns,
+					r->lat[RB].cpu_user_ns + r->lat[RB].cpu_bpf_ns)));
 	json_object_object_add(o, "latency", l);
 
 	t = json_object_new_object();
@@ -522,8 +523,8 @@ static void print_json(const struct results *r, const struct utsname *u, long cp
 
 		json_object_object_add(s, "zero_drop_per_s", jd(sw->zero_drop));
 		json_object_object_add(s, "first_drop_per_s",
-				       sw->first_drop < 0 ? NULL :
-							    jd(sw->ph[sw->first_drop].achieved));
+				       sw->first_drop < 0 ? NULL
+							  : jd(sw->ph[sw->first_drop].achieved));
 		for (i = 0; i < sw->n; i++)
 			json_object_array_add(a, phase_json(&sw->ph[i], false));
 		json_object_object_add(s, "steps", a);
@@ -551,23 +552,27 @@ static void print_table(const struct results *r, const struct utsname *u, long c
 	char x[32], y[32];
 	size_t i, k;
 
-	printf("evl-bench: Linux %s %s, %ld CPUs; trigger tp_btf/sys_enter (getppid of one thread)\n\n",
+	printf("evl-bench: Linux %s %s, %ld CPUs; trigger tp_btf/sys_enter (getppid of one "
+	       "thread)\n\n",
 	       u->release, u->machine, cpus);
-	printf("TX detector, normal path (no spike), %zu frames over %d stations, BPF_ENABLE_STATS\n",
+	printf("TX detector, normal path (no spike), %zu frames over %d stations, "
+	       "BPF_ENABLE_STATS\n",
 	       r->events / DET_ROUNDS * DET_ROUNDS, DET_NSTA);
 	printf("  empty program (trigger filter)   %8.1f ns/run\n", r->empty_ns);
 	printf("  detector program                 %8.1f ns/run\n", r->tx_ns);
-	printf("  detector cost                    %8.1f ns/frame  (median of %d rounds; target <= %d)\n",
+	printf("  detector cost                    %8.1f ns/frame  (median of %d rounds; target <= "
+	       "%d)\n",
 	       r->det_ns, DET_ROUNDS, TARGET_DET);
-	printf("  one bpf_ktime_get_ns()           %8.1f ns  (the hook and the detector take 3 per frame)\n\n",
+	printf("  one bpf_ktime_get_ns()           %8.1f ns  (the hook and the detector take 3 per "
+	       "frame)\n\n",
 	       r->clock_ns);
 
 	printf("Spike record -> user-space callback, %zu records at %.0f/s, consumer %s\n",
 	       r->events, r->rate, r->spin ? "busy-polling" : "asleep in epoll (as evld)");
 	printf("  %-28s %12s %12s %10s\n", "", "ring buffer", "perf buffer", "perf/ring");
-#define ROW(name, fa, fb)                                                                        \
-	printf("  %-28s %12s %12s %9.2fx\n", name, fmt_ns(x, sizeof(x), fa), fmt_ns(y, sizeof(y), fb), \
-	       ratio(fb, fa))
+#define ROW(name, fa, fb)                                                    \
+	printf("  %-28s %12s %12s %9.2fx\n", name, fmt_ns(x, sizeof(x), fa), \
+	       fmt_ns(y, sizeof(y), fb), ratio(fb, fa))
 	ROW("p50", (double)a->p50, (double)b->p50);
 	ROW("p99", (double)a->p99, (double)b->p99);
 	ROW("p99.9", (double)a->p999, (double)b->p999);
@@ -578,7 +583,8 @@ static void print_table(const struct results *r, const struct utsname *u, long c
 #undef ROW
 	printf("  %-28s %12zu %12zu\n", "records", a->recv, b->recv);
 	printf("  %-28s %12zu %12zu\n", "drops", a->drops, b->drops);
-	printf("  (perf buffer: %zu pages per CPU = the ring buffer's 256 KiB in total; p99 target <= %s)\n\n",
+	printf("  (perf buffer: %zu pages per CPU = the ring buffer's 256 KiB in total; p99 target "
+	       "<= %s)\n\n",
 	       r->perf_pages, fmt_ns(x, sizeof(x), TARGET_P99));
 
 	printf("Latency histogram (log2)\n  %-22s %12s %12s\n", "", "ring buffer", "perf buffer");
@@ -602,8 +608,7 @@ static void print_table(const struct results *r, const struct utsname *u, long c
 		for (i = 0; i < sw->n; i++)
 			printf(" %s%.0fk->%.0fk%s", i ? "| " : "",
 			       sw->ph[i].offered > 0 ? sw->ph[i].offered / 1e3 : 0,
-			       sw->ph[i].achieved / 1e3,
-			       sw->ph[i].drops ? " DROPS" : "");
+			       sw->ph[i].achieved / 1e3, sw->ph[i].drops ? " DROPS" : "");
 		printf("\n    zero drops up to %.0f/s; ", sw->zero_drop);
 		if (sw->first_drop < 0)
 			printf("no drops even unpaced (the trigger is the limit)\n");
@@ -619,14 +624,15 @@ static void print_table(const struct results *r, const struct utsname *u, long c
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: evl-bench [--events N] [--rate R] [--spin] [--json]\n"
-		   "       evl-bench --radar [--trials N] [--json]   (inside the VM test bed)\n"
-		   "  --events N   records per measurement (default 50000, at least 1000)\n"
-		   "  --rate R     spike records per second for the latency figures (default 10000)\n"
-		   "  --spin       consumers busy-poll instead of sleeping (no wake-up cost)\n"
-		   "  --json       one JSON object instead of the table\n"
-		   "  --radar      radar -> user space: eBPF ring buffer vs nl80211 event (hwsim)\n"
-		   "  --trials N   radar trials (default 5)\n");
+	fprintf(f,
+		"usage: evl-bench [--events N] [--rate R] [--spin] [--json]\n"
+		"       evl-bench --radar [--trials N] [--json]   (inside the VM test bed)\n"
+		"  --events N   records per measurement (default 50000, at least 1000)\n"
+		"  --rate R     spike records per second for the latency figures (default 10000)\n"
+		"  --spin       consumers busy-poll instead of sleeping (no wake-up cost)\n"
+		"  --json       one JSON object instead of the table\n"
+		"  --radar      radar -> user space: eBPF ring buffer vs nl80211 event (hwsim)\n"
+		"  --trials N   radar trials (default 5)\n");
 }
 
 static bool parse_num(const char *s, double lo, double hi, double *out)
@@ -666,8 +672,10 @@ static int bench_host(size_t events, double rate, bool spin, bool json)
 	}
 	err = evl_bpf_load(bn.b);
 	if (err) {
-		fprintf(stderr, "evl-bench: loading the BPF programs: %s (root or CAP_BPF+CAP_PERFMON "
-				"needed, and a kernel with BTF)\n", strerror(-err));
+		fprintf(stderr,
+			"evl-bench: loading the BPF programs: %s (root or CAP_BPF+CAP_PERFMON "
+			"needed, and a kernel with BTF)\n",
+			strerror(-err));
 		goto out_close;
 	}
 	bn.skel = evl_bpf_skel(bn.b);
@@ -711,8 +719,10 @@ out_stats:
 	close(stats_fd);
 	if (err) {
 		fprintf(stderr, "evl-bench: %s: %s%s\n", what, strerror(-err),
-			err == -EPROTO ? " (the detector did not count every frame, or found a spike "
-					 "on the normal path)" : "");
+			err == -EPROTO
+				? " (the detector did not count every frame, or found a spike "
+				  "on the normal path)"
+				: "");
 		goto out_close;
 	}
 	if (json)
@@ -732,8 +742,7 @@ int main(int argc, char **argv)
 		{"events", required_argument, NULL, 'n'}, {"rate", required_argument, NULL, 'r'},
 		{"json", no_argument, NULL, 'j'},	  {"radar", no_argument, NULL, 'R'},
 		{"trials", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
-		{"spin", no_argument, NULL, 's'},
-		{NULL, 0, NULL, 0},
+		{"spin", no_argument, NULL, 's'},	  {NULL, 0, NULL, 0},
 	};
 	double events = 50000, rate = 10000, trials = 5;
 	bool json = false, radar = false, spin = false;
@@ -743,21 +752,25 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'n':
 			if (!parse_num(optarg, 1000, 1e8, &events)) {
-				fprintf(stderr, "evl-bench: --events: '%s' is not a count in 1000..1e8\n",
+				fprintf(stderr,
+					"evl-bench: --events: '%s' is not a count in 1000..1e8\n",
 					optarg);
 				return 2;
 			}
 			break;
 		case 'r':
 			if (!parse_num(optarg, 1, 1e8, &rate)) {
-				fprintf(stderr, "evl-bench: --rate: '%s' is not a rate in 1..1e8 records/s\n",
+				fprintf(stderr,
+					"evl-bench: --rate: '%s' is not a rate in 1..1e8 "
+					"records/s\n",
 					optarg);
 				return 2;
 			}
 			break;
 		case 't':
 			if (!parse_num(optarg, 1, 1000, &trials)) {
-				fprintf(stderr, "evl-bench: --trials: '%s' is not a count in 1..1000\n",
+				fprintf(stderr,
+					"evl-bench: --trials: '%s' is not a count in 1..1000\n",
 					optarg);
 				return 2;
 			}

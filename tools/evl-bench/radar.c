@@ -34,10 +34,10 @@
 
 struct race {
 	atomic_ullong t_ebpf, t_nl, k_ts; /* 0 until seen in this trial */
-	atomic_ullong k_chandef;	    /* kernel time of cfg80211_radar_event (before nl80211) */
+	atomic_ullong k_chandef;	  /* kernel time of cfg80211_radar_event (before nl80211) */
 	atomic_bool armed, stop;
 	int nl_fd, family;
-	size_t max_dgram;	  /* largest mlme datagram seen */
+	size_t max_dgram;	   /* largest mlme datagram seen */
 	unsigned long nl_overruns; /* ENOBUFS: the socket overflowed */
 	struct evl_bpf *b;
 	int err;
@@ -137,7 +137,8 @@ static void *nl_thread(void *arg)
 		now = bench_mono_ns();
 		if (n < 0) {
 			if (errno == ENOBUFS)
-				r->nl_overruns++; /* events lost: the trial will time out and say so */
+				r->nl_overruns++; /* events lost: the trial will time out and say so
+						   */
 			continue;
 		}
 		if ((size_t)n > r->max_dgram)
@@ -253,12 +254,15 @@ static void report(const struct trial *t, unsigned int n, bool json)
 			json_object *x = json_object_new_object();
 
 			json_object_object_add(x, "phy", json_object_new_string(t[i].phy));
-			json_object_object_add(x, "consumer",
-					       json_object_new_string(t[i].fifo ? "fifo" : "other"));
+			json_object_object_add(
+				x, "consumer",
+				json_object_new_string(t[i].fifo ? "fifo" : "other"));
 			json_object_object_add(x, "ebpf_ns", json_object_new_int64(t[i].ebpf_ns));
 			json_object_object_add(x, "nl80211_ns", json_object_new_int64(t[i].nl_ns));
-			json_object_object_add(x, "kernel_gap_ns", json_object_new_int64(t[i].kgap_ns));
-			json_object_object_add(x, "ebpf_first", json_object_new_boolean(t[i].ahead));
+			json_object_object_add(x, "kernel_gap_ns",
+					       json_object_new_int64(t[i].kgap_ns));
+			json_object_object_add(x, "ebpf_first",
+					       json_object_new_boolean(t[i].ahead));
 			json_object_array_add(a, x);
 		}
 		json_object_object_add(o, "mode", json_object_new_string("radar"));
@@ -281,8 +285,10 @@ static void report(const struct trial *t, unsigned int n, bool json)
 		       t[i].ahead ? "" : "  nl80211 first");
 	for (k = 0; k < 2; k++)
 		if (g[k].n)
-			printf("  median, consumer %-5s %11.1f us %11.1f us %7.2fx   eBPF first in %u "
-			       "of %u\n", k ? "FIFO" : "OTHER", g[k].ebpf / 1e3, g[k].nl / 1e3,
+			printf("  median, consumer %-5s %11.1f us %11.1f us %7.2fx   eBPF first in "
+			       "%u "
+			       "of %u\n",
+			       k ? "FIFO" : "OTHER", g[k].ebpf / 1e3, g[k].nl / 1e3,
 			       g[k].ebpf > 0 ? g[k].nl / g[k].ebpf : 0, g[k].ahead, g[k].n);
 	printf("  kernel gap (api_radar_detected -> cfg80211_radar_event, median): %.1f us\n",
 	       all.kgap / 1e3);
@@ -301,8 +307,10 @@ int bench_radar(unsigned int trials, bool json)
 	int err, rc = 1;
 
 	if (glob(KNOB_GLOB, 0, NULL, &g) || !g.gl_pathc) {
-		fprintf(stderr, "evl-bench: radar: no %s (mac80211_hwsim with channels=1 and debugfs "
-				"needed: run it in the VM test bed)\n", KNOB_GLOB);
+		fprintf(stderr,
+			"evl-bench: radar: no %s (mac80211_hwsim with channels=1 and debugfs "
+			"needed: run it in the VM test bed)\n",
+			KNOB_GLOB);
 		globfree(&g);
 		return 1;
 	}
@@ -327,7 +335,8 @@ int bench_radar(unsigned int trials, bool json)
 		}
 	r.nl_fd = nl_open(&r.family);
 	if (r.nl_fd < 0) {
-		fprintf(stderr, "evl-bench: radar: nl80211 mlme listener: %s\n", strerror(-r.nl_fd));
+		fprintf(stderr, "evl-bench: radar: nl80211 mlme listener: %s\n",
+			strerror(-r.nl_fd));
 		goto out;
 	}
 	t = calloc(trials, sizeof(*t));
@@ -369,18 +378,21 @@ int bench_radar(unsigned int trials, bool json)
 		while ((!atomic_load(&r.t_ebpf) || !atomic_load(&r.t_nl)) && !r.err &&
 		       bench_mono_ns() < end)
 			usleep(1000);
-		usleep(200000); /* the chandef record: it precedes the nl80211 event, may trail ours */
+		usleep(200000); /* the chandef record: it precedes the nl80211 event, may trail ours
+				 */
 		atomic_store(&r.armed, false);
 		te = atomic_load(&r.t_ebpf);
 		tl = atomic_load(&r.t_nl);
 		kt = atomic_load(&r.k_ts);
 		if (r.err || !te || !tl) {
 			fprintf(stderr, "evl-bench: radar: trial %u on %s: %s\n", i + 1, t[i].phy,
-				r.err ? strerror(-r.err) :
-				!te ? "no api_radar_detected record within 3 s" :
-				      "no nl80211 radar event within 3 s");
-			fprintf(stderr, "evl-bench: radar: nl80211 socket: %lu overruns, largest "
-					"datagram %zu bytes\n", r.nl_overruns, r.max_dgram);
+				r.err ? strerror(-r.err)
+				: !te ? "no api_radar_detected record within 3 s"
+				      : "no nl80211 radar event within 3 s");
+			fprintf(stderr,
+				"evl-bench: radar: nl80211 socket: %lu overruns, largest "
+				"datagram %zu bytes\n",
+				r.nl_overruns, r.max_dgram);
 			err = -ETIMEDOUT;
 			break;
 		}
