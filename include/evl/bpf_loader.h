@@ -62,6 +62,12 @@ size_t evl_bpf_hooks(const struct evl_bpf *b, const struct evl_bpf_hook **hooks)
 /* Both radar hooks attached. */
 bool evl_bpf_radar_ok(const struct evl_bpf *b);
 const char *evl_bpf_pin_dir(const struct evl_bpf *b);
+/*
+ * The skeleton (build/include/evl.skel.h) behind the loader, for evl-bench: it attaches the
+ * bench_* programs (loaded with EVL_BPF_F_TEST) itself. Not for the daemon.
+ */
+struct evl_skel;
+struct evl_skel *evl_bpf_skel(const struct evl_bpf *b);
 
 /* Ring buffer: fd for epoll (after load), and a non-blocking drain: records or -errno. */
 int evl_bpf_ringbuf_fd(const struct evl_bpf *b);

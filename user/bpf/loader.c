@@ -257,7 +257,9 @@ static const char *pin_name(const struct bpf_map *m)
 
 static bool pinnable(const struct bpf_map *m)
 {
-	return !strchr(bpf_map__name(m), '.'); /* not .rodata */
+	const char *n = bpf_map__name(m);
+
+	return !strchr(n, '.') && strncmp(n, "bench_", 6); /* not .rodata, not evl-bench's */
 }
 
 static void unpin_all(struct evl_bpf *b)
@@ -396,6 +398,11 @@ bool evl_bpf_radar_ok(const struct evl_bpf *b)
 		if (b->hooks[i].required && !b->hooks[i].active)
 			return false;
 	return true;
+}
+
+struct evl_skel *evl_bpf_skel(const struct evl_bpf *b)
+{
+	return b ? b->skel : NULL;
 }
 
 const char *evl_bpf_pin_dir(const struct evl_bpf *b)
