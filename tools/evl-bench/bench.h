@@ -25,4 +25,7 @@ void bench_sort(uint64_t *v, size_t n);
 /* The radar race inside the VM: 0, or 1 after printing why it could not run. */
 int bench_radar(unsigned int trials, bool json);
 
+/* evld's default rt_priority (SCHED_FIFO): consumers are measured at the same priority. */
+#define EVLD_RT_PRIORITY 50
+
 #endif /* EVL_BENCH_H */

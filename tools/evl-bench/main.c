@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +69,7 @@ struct bench {
 	struct sink sink;
 	size_t perf_pages;
 	bool spin; /* consumers busy-poll instead of sleeping in epoll */
+	bool rt;   /* the consumer got SCHED_FIFO like evld */
 };
 
 static unsigned int log2_slot(uint64_t v)
@@ -135,8 +137,13 @@ static void *consume(void *arg)
 {
 	struct consumer *c = arg;
 	struct sink *s = &c->bn->sink;
-	uint64_t c0 = thread_cpu_ns();
+	struct sched_param sp = {.sched_priority = EVLD_RT_PRIORITY};
+	uint64_t c0;
 	int r;
+
+	/* evld's event loop runs SCHED_FIFO (rt_priority=50): measure the consumer the same way */
+	c->bn->rt = !pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+	c0 = thread_cpu_ns();
 
 	for (;;) {
 		bool stop = atomic_load(&s->stop);
@@ -440,6 +447,7 @@ struct results {
 	struct sweep sw[2];
 	size_t perf_pages;
 	bool spin;
+	bool rt;
 };
 
 static double ratio(double a, double b)
@@ -493,6 +501,7 @@ static void print_json(const struct results *r, const struct utsname *u, long cp
 	json_object_object_add(o, "rate_per_s", jd(r->rate));
 	json_object_object_add(o, "consumer",
 			       json_object_new_string(r->spin ? "busy-poll" : "epoll"));
+	json_object_object_add(o, "consumer_sched_fifo", json_object_new_boolean(r->rt));
 
 	d = json_object_new_object();
 	json_object_object_add(d, "empty_ns", jd(r->empty_ns));
@@ -569,6 +578,7 @@ static void print_table(const struct results *r, const struct utsname *u, long c
 
 	printf("Spike record -> user-space callback, %zu records at %.0f/s, consumer %s\n",
 	       r->events, r->rate, r->spin ? "busy-polling" : "asleep in epoll (as evld)");
+	printf("  (consumer thread %s)\n", r->rt ? "SCHED_FIFO 50, as evld runs" : "SCHED_OTHER: could not get SCHED_FIFO");
 	printf("  %-28s %12s %12s %10s\n", "", "ring buffer", "perf buffer", "perf/ring");
 #define ROW(name, fa, fb)                                                    \
 	printf("  %-28s %12s %12s %9.2fx\n", name, fmt_ns(x, sizeof(x), fa), \
@@ -725,6 +735,7 @@ out_stats:
 				: "");
 		goto out_close;
 	}
+	r.rt = bn.rt;
 	if (json)
 		print_json(&r, &u, cpus);
 	else

@@ -356,7 +356,7 @@ int bench_radar(unsigned int trials, bool json)
 		uint64_t end, te, tl, kt;
 
 		snprintf(t[i].phy, sizeof(t[i].phy), "%.*s", (int)(strchr(phy, '/') - phy), phy);
-		struct sched_param sp = {.sched_priority = (i & 1) ? 50 : 0};
+		struct sched_param sp = {.sched_priority = (i & 1) ? EVLD_RT_PRIORITY : 0};
 
 		/* odd trials: the eBPF consumer at SCHED_FIFO 50, as evld's event thread may run */
 		t[i].fifo = i & 1;
