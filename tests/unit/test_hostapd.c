@@ -305,7 +305,12 @@ START_TEST(events_parse)
 }
 END_TEST
 
-/* Every status*.txt and every line of events*.txt in dir parses; returns files seen. */
+/* Every *status* reply and every line of an events file in dir parses; returns files seen.
+ * Real captures (tests/vm/captures/) are named reply-status-*, hostapd-status-* and
+ * hostapd-events-* (each event line prefixed with the capture time); wpa_supplicant's are
+ * skipped. */
+static unsigned int ev_seen[EVL_HAPD_EV_AP_DISABLED + 1];
+
 static int check_capture_dir(const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -318,7 +323,9 @@ static int check_capture_dir(const char *dir)
 		char path[512], *text, *line, *save = NULL;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (!strncmp(e->d_name, "status", 6)) {
+		if (strstr(e->d_name, "wpas"))
+			continue;
+		if (strstr(e->d_name, "status")) {
 			struct evl_hapd_status st;
 			const char *err = "";
 
@@ -328,16 +335,19 @@ static int check_capture_dir(const char *dir)
 				      path);
 			free(text);
 			files++;
-		} else if (!strncmp(e->d_name, "events", 6)) {
+		} else if (strstr(e->d_name, "events")) {
 			text = slurp(path);
 			for (line = strtok_r(text, "\n", &save); line;
 			     line = strtok_r(NULL, "\n", &save)) {
 				struct evl_hapd_event ev;
 
+				if (*line != '<' && strchr(line, ' ')) /* "1795623860.078201 <3>..." */
+					line = strchr(line, ' ') + 1;
+
 				ck_assert_msg(!evl_hapd_parse_event(line, &ev), "%s: %s", path,
 					      line);
-				ck_assert_msg(ev.type != EVL_HAPD_EV_OTHER, "%s: unknown %s", path,
-					      line);
+				/* informational events (CTRL-EVENT-CHANNEL-SWITCH) stay OTHER */
+				ev_seen[ev.type]++;
 			}
 			free(text);
 			files++;
@@ -352,7 +362,14 @@ START_TEST(captured_replies_parse)
 	const char *cap = getenv("EVL_HAPD_CAPTURES");
 
 	ck_assert_int_ge(check_capture_dir(FIXTURES), 4);
-	check_capture_dir(cap ? cap : "tests/vm/captures");
+	/* the real hostapd 2.10 captures shipped with the VM bed: 3 STATUS replies, 2 streams */
+	memset(ev_seen, 0, sizeof(ev_seen));
+	ck_assert_int_ge(check_capture_dir(cap ? cap : "tests/vm/captures"), 5);
+	/* what evld acts on was recognised in the real streams */
+	ck_assert_uint_ge(ev_seen[EVL_HAPD_EV_RADAR], 2);
+	ck_assert_uint_ge(ev_seen[EVL_HAPD_EV_CSA_FINISHED], 2);
+	ck_assert_uint_ge(ev_seen[EVL_HAPD_EV_CAC_DONE], 2);
+	ck_assert_uint_ge(ev_seen[EVL_HAPD_EV_STA_CONNECTED], 2);
 }
 END_TEST
 
