@@ -656,6 +656,13 @@ static int mon_valid(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+static int mon_no_seq_check(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
 struct evl_nl80211_mon *evl_nl80211_mon_open(void)
 {
 	struct evl_nl80211_mon *m = calloc(1, sizeof(*m));
@@ -682,7 +689,8 @@ struct evl_nl80211_mon *evl_nl80211_mon_open(void)
 		r = nlerr_to_errno(r);
 		goto err;
 	}
-	nl_socket_disable_seq_check(m->sk);
+	/* multicast events carry seq 0: our own cb (not the socket's) must skip the seq check */
+	nl_cb_set(m->cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, mon_no_seq_check, NULL);
 	nl_socket_set_nonblocking(m->sk);
 	nl_socket_set_buffer_size(m->sk, 1 << 20, 0);
 	nl_cb_set(m->cb, NL_CB_VALID, NL_CB_CUSTOM, mon_valid, m);
