@@ -220,11 +220,16 @@ struct evld_iface *evld_iface_by_index(struct evld *d, int ifindex)
 #define ROUTE(op, ...)                                              \
 	do {                                                        \
 		struct evld_iface *f = iface_by_name(ctx, ap);      \
+		int rc_;                                            \
 		if (!f || !f->act.ops)                              \
 			return -ENOENT;                             \
 		if (!f->act.ops->op)                                \
 			return -EOPNOTSUPP;                         \
-		return f->act.ops->op(f->act.ctx, ap, __VA_ARGS__); \
+		rc_ = f->act.ops->op(f->act.ctx, ap, __VA_ARGS__);  \
+		if (rc_ < 0) /* the audit keeps a reason, the log the errno */ \
+			evld_log(EVLD_WARN, "act", "%s: %s: %s", ap, #op,   \
+				 strerror(-rc_));                           \
+		return rc_;                                         \
 	} while (0)
 
 static int mux_get_conf(void *ctx, const char *ap, struct evl_ap_conf *out)
