@@ -381,6 +381,27 @@ void evld_on_radar(struct evld *d, int wiphy_idx, const char *wiphy_name, int fr
 	}
 }
 
+/* A switch finished or the AP came up: it settles our pending action, or else the radio moved
+ * without us (hostapd's own DFS move, an operator) and the engine re-reads where it is now. */
+static void settle(struct evld *d, struct evld_iface *f, bool ok)
+{
+	struct evl_ap_conf was, now;
+
+	if (!evl_engine_confirm(d->e, f->name, ok, evld_now())) {
+		d->dirty = true;
+		return;
+	}
+	if (!ap_conf(d, f->name, &was) || evl_engine_refresh(d->e, f->name) ||
+	    !ap_conf(d, f->name, &now))
+		return;
+	if (was.channel != now.channel || was.bandwidth != now.bandwidth || was.state != now.state) {
+		evld_log(EVLD_INFO, "evld", "%s: radio now on channel %d/%d MHz, %s (not our change)",
+			 f->name, now.channel, now.bandwidth,
+			 now.state == EVL_AP_DISABLED ? "disabled" : "up");
+		d->dirty = true;
+	}
+}
+
 void evld_on_switch_done(struct evld *d, int ifindex, int freq, const char *source)
 {
 	struct evld_iface *f = evld_iface_by_index(d, ifindex);
@@ -388,8 +409,7 @@ void evld_on_switch_done(struct evld *d, int ifindex, int freq, const char *sour
 	if (!f)
 		return;
 	evld_log(EVLD_INFO, "dfs", "%s: channel switch to %d MHz done (%s)", f->name, freq, source);
-	if (!evl_engine_confirm(d->e, f->name, true, evld_now()))
-		d->dirty = true;
+	settle(d, f, true);
 }
 
 void evld_on_survey(struct evld *d, unsigned int i, double busy, bool burst, bool sat)
@@ -485,12 +505,10 @@ static void hapd_events(struct evld *d, struct evld_iface *f)
 			evld_log(ev.success == 0 ? EVLD_WARN : EVLD_INFO, "dfs",
 				 "%s: channel switch to %d MHz %s (hostapd)", f->name, ev.freq,
 				 ev.success == 0 ? "failed" : "done");
-			if (!evl_engine_confirm(d->e, f->name, ev.success != 0, evld_now()))
-				d->dirty = true;
+			settle(d, f, ev.success != 0);
 			break;
 		case EVL_HAPD_EV_AP_ENABLED:
-			if (!evl_engine_confirm(d->e, f->name, true, evld_now()))
-				d->dirty = true;
+			settle(d, f, true);
 			break;
 		case EVL_HAPD_EV_RADAR:
 			evld_on_radar(d, f->wiphy_idx, f->wiphy, ev.freq, 0, "hostapd");
