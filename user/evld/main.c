@@ -489,8 +489,18 @@ static void hapd_connect(struct evld *d, struct evld_iface *f, uint64_t now)
 		f->mon_retry_ns = now + 5 * NS_PER_S;
 		return;
 	}
-	f->mon_retry_ns = 0;
+	f->mon_retry_ns = now + 5 * NS_PER_S; /* attached: the next liveness ping */
 	evld_log(EVLD_INFO, "hostapd", "%s: attached to %s", f->name, path);
+}
+
+static void hapd_lost(struct evld *d, struct evld_iface *f, int rc)
+{
+	evld_log(EVLD_WARN, "hostapd", "%s: event connection lost (%s), reconnecting", f->name,
+		 strerror(-rc));
+	epoll_ctl(d->ep, EPOLL_CTL_DEL, evl_hapd_fd(f->mon), NULL);
+	evl_hapd_close(f->mon);
+	f->mon = NULL;
+	f->mon_retry_ns = evld_now() + NS_PER_S;
 }
 
 static void hapd_events(struct evld *d, struct evld_iface *f)
@@ -521,14 +531,19 @@ static void hapd_events(struct evld *d, struct evld_iface *f)
 			break;
 		}
 	}
-	if (f->mon && rc != -EAGAIN) {
-		evld_log(EVLD_WARN, "hostapd", "%s: event connection lost (%s), reconnecting",
-			 f->name, strerror(-rc));
-		epoll_ctl(d->ep, EPOLL_CTL_DEL, evl_hapd_fd(f->mon), NULL);
-		evl_hapd_close(f->mon);
-		f->mon = NULL;
-		f->mon_retry_ns = evld_now() + NS_PER_S;
-	}
+	if (f->mon && rc != -EAGAIN)
+		hapd_lost(d, f, rc);
+}
+
+/* Every 5 s: is hostapd still there? (hostapd_cli pings the same way.) */
+static void hapd_ping(struct evld *d, struct evld_iface *f, uint64_t now)
+{
+	int rc = evl_hapd_monitor_ping(f->mon);
+
+	if (rc)
+		hapd_lost(d, f, rc);
+	else
+		f->mon_retry_ns = now + 5 * NS_PER_S;
 }
 
 /* ---- state file: {"boot_id", "engine", "sim"} ------------------------------------------- */
@@ -1089,8 +1104,12 @@ static void polls(struct evld *d, uint64_t now)
 		struct evld_iface *f = &d->ifs[i];
 		int rc = 0;
 
-		if (f->kind == EVL_CONFIG_ACT_HOSTAPD && !f->mon && now >= f->mon_retry_ns)
-			hapd_connect(d, f, now);
+		if (f->kind == EVL_CONFIG_ACT_HOSTAPD && now >= f->mon_retry_ns) {
+			if (f->mon)
+				hapd_ping(d, f, now);
+			else
+				hapd_connect(d, f, now);
+		}
 		if (f->kind == EVL_CONFIG_ACT_SIM || f->ifindex <= 0)
 			continue;
 		if (survey && (rc = evld_radio_survey(d->radio, d, i, f->ifindex)))
@@ -1126,7 +1145,7 @@ static uint64_t next_wakeup(const struct evld *d)
 	if (d->cfg.metrics_file[0])
 		MIN(d->next_metrics);
 	for (unsigned int i = 0; i < d->n_if; i++)
-		if (d->ifs[i].kind == EVL_CONFIG_ACT_HOSTAPD && !d->ifs[i].mon)
+		if (d->ifs[i].kind == EVL_CONFIG_ACT_HOSTAPD)
 			MIN(d->ifs[i].mon_retry_ns);
 	if (d->stop)
 		MIN(d->stop_deadline);
