@@ -140,6 +140,12 @@ uint64_t evl_engine_next_deadline(const struct evl_engine *e);
 
 /* Result of an action that answered EVL_ACT_PENDING: -ENOENT when none is pending. */
 int evl_engine_confirm(struct evl_engine *e, const char *ap, bool ok, uint64_t now);
+/*
+ * The radio changed without the engine (hostapd's own DFS move, an operator's command):
+ * re-read its configuration through the actuator. -ENOENT unknown AP, -EBUSY while an action
+ * of ours is pending (its confirmation settles it), else get_conf's result.
+ */
+int evl_engine_refresh(struct evl_engine *e, const char *ap);
 
 /* A metrics sample for an AP: baseline for later actions, rollback check for live ones. */
 int evl_engine_metrics(struct evl_engine *e, const char *ap, const struct evl_metrics *m,

@@ -112,6 +112,10 @@ struct evl_hapd *evl_hapd_monitor_open(const char *ctrl_path, const char *local_
 /* Next event without blocking: 0, -EAGAIN when none is queued, -errno. Non-event messages
  * are skipped. */
 int evl_hapd_monitor_read(struct evl_hapd *h, struct evl_hapd_event *ev);
+/* Liveness of an event connection: a datagram socket never learns that hostapd went away
+ * until it sends. 0, or -ECONNREFUSED / -ENOENT / -errno: reconnect. The PONG is skipped by
+ * evl_hapd_monitor_read. */
+int evl_hapd_monitor_ping(struct evl_hapd *h);
 
 /*
  * The actuator. An AP name is the hostapd interface name: its socket is ctrl_dir/<ap>.

@@ -582,6 +582,35 @@ START_TEST(pending_confirm_and_timeout)
 }
 END_TEST
 
+/* hostapd moved the AP itself: the engine takes the radio's channel, not its stale view */
+START_TEST(refresh_after_external_move)
+{
+	struct evl_chandef to = {.band = EVL_BAND_5G, .channel = 149, .width = 20, .freq = 5745,
+				 .center_freq1 = 5745};
+	struct evl_actuator act;
+	struct evl_ap_info ai;
+
+	start("US", 1);
+	add_ap("a", EVL_BAND_5G, 36, 20);
+	ck_assert_int_eq(evl_engine_refresh(eng, "nope"), -ENOENT);
+	act = evl_sim_actuator(sim); /* the radio moves behind the engine's back */
+	ck_assert_int_eq(act.ops->switch_channel(act.ctx, "a", &to, false), 0);
+	ck_assert_int_eq(radio("a").channel, 149);
+	evl_engine_aps(eng, &ai, 1);
+	ck_assert_int_eq(ai.conf.channel, 36);
+	ck_assert_int_eq(evl_engine_refresh(eng, "a"), 0);
+	evl_engine_aps(eng, &ai, 1);
+	ck_assert_int_eq(ai.conf.channel, 149);
+
+	/* while our own action is pending, its confirmation decides */
+	evl_sim_set_pending(sim, true);
+	submit("s", EVL_EV_SPECTRUM_SAT, EVL_SEV_HIGH, "a", 0, 1, S(0));
+	run(S(0));
+	ck_assert_int_eq(evl_engine_refresh(eng, "a"), -EBUSY);
+	stop();
+}
+END_TEST
+
 START_TEST(audit_unavailable)
 {
 	start("US", 1);
@@ -692,6 +721,7 @@ int main(void)
 	tcase_add_test(tc, token_expiry_keeps_config);
 	tcase_add_test(tc, density_and_failover);
 	tcase_add_test(tc, pending_confirm_and_timeout);
+	tcase_add_test(tc, refresh_after_external_move);
 	tcase_add_test(tc, audit_unavailable);
 	tcase_add_test(tc, statistics);
 	tcase_add_test(tc, state_round_trip);

@@ -409,6 +409,21 @@ START_TEST(radar_switch_pending_then_csa_finished)
 }
 END_TEST
 
+/* hostapd dies: the datagram event connection only learns it by sending (evld pings) */
+START_TEST(monitor_ping_notices_hostapd_gone)
+{
+	struct fake *f = fake_start();
+	struct evl_hapd *mon = evl_hapd_monitor_open(f->path, NULL, 500);
+
+	ck_assert_ptr_nonnull(mon);
+	ck_assert_int_eq(evl_hapd_monitor_ping(mon), 0);
+	fake_stop(f);
+	ck_assert_int_eq(evl_hapd_monitor_ping(mon), -ECONNREFUSED);
+	ck_assert_int_eq(evl_hapd_monitor_ping(NULL), -EINVAL);
+	evl_hapd_close(mon);
+}
+END_TEST
+
 START_TEST(non_radar_switch_uses_running_modes)
 {
 	struct fake *f = fake_start();
@@ -539,6 +554,7 @@ int main(void)
 	tcase_add_test(act, radar_switch_pending_then_csa_finished);
 	tcase_add_test(act, non_radar_switch_uses_running_modes);
 	tcase_add_test(act, failures_map_to_errno);
+	tcase_add_test(act, monitor_ping_notices_hostapd_gone);
 	tcase_add_test(act, get_conf_from_status);
 	tcase_add_test(act, obss_pd_set_and_restored_on_failure);
 	tcase_add_test(act, failover_disable_enable);

@@ -112,6 +112,19 @@ START_TEST(test_write_atomic_errors)
 }
 END_TEST
 
+/* sysfs attributes report st_size 4096: a short one must still be readable with a small max */
+START_TEST(test_read_sysfs)
+{
+	char *buf = NULL;
+	size_t len = 0;
+
+	ck_assert_int_eq(evl_sys_read_file("/sys/class/net/lo/address", 64, &buf, &len), 0);
+	ck_assert_str_eq(buf, "00:00:00:00:00:00\n");
+	ck_assert_uint_eq(len, 18);
+	free(buf);
+}
+END_TEST
+
 START_TEST(test_prepare_dir)
 {
 	char path[128];
@@ -319,6 +332,7 @@ int main(void)
 	tcase_add_test(tc, test_write_atomic);
 	tcase_add_test(tc, test_write_atomic_errors);
 	tcase_add_test(tc, test_prepare_dir);
+	tcase_add_test(tc, test_read_sysfs);
 	tcase_add_test(tc, test_prom_text);
 	tcase_add_test(tc, test_prom_histogram_bounds);
 	tcase_add_test(tc, test_metrics_render);

@@ -38,6 +38,7 @@ chmod +x /run/modprobe
 echo /run/modprobe >/proc/sys/kernel/modprobe
 
 s=$VM_DIR/scenarios/$scenario.sh
+case $scenario in */*) s=$VM_DIR/$scenario.sh ;; esac # e.g. demo/radar (make demo)
 if [ ! -f "$s" ]; then
 	echo "guest: no scenario '$scenario' ($s)"
 	echo 2 >"$VM_RESULTS/rc"

@@ -202,5 +202,65 @@ vm_collect() {
 	mkdir -p "$VM_RESULTS/logs"
 	cp "$VM_WORK"/*.log "$VM_WORK"/*.events "$VM_WORK"/*.conf "$VM_RESULTS/logs/" 2>/dev/null
 	[ -r "$TRACEFS/trace" ] && cat "$TRACEFS/trace" >"$VM_RESULTS/logs/trace.txt" 2>/dev/null
+	if [ -d "$EVLD_DIR" ]; then
+		mkdir -p "$VM_RESULTS/evl"
+		cp -r "$EVLD_DIR/evld.conf" "$EVLD_DIR/audit" "$EVLD_DIR/state.json" "$EVLD_DIR/evl.prom" \
+			"$VM_RESULTS/evl/" 2>/dev/null
+	fi
 	return 0
 }
+
+# --- evld --------------------------------------------------------------------------------
+# Files: $EVLD_DIR/{evld.conf,audit/,audit.key,site.secret,state.json,evld.sock},
+# log $VM_WORK/evld.log (-v, appended across restarts).
+EVLD_DIR=$VM_WORK/evl
+EVL_CTL_SOCKET=$EVLD_DIR/evld.sock
+export EVL_CTL_SOCKET
+# evld_conf IFACE [EXTRA_LINE...]: write evld.conf (hostapd actuator on IFACE, DE) and keys.
+evld_conf() {
+	_if=$1
+	shift
+	mkdir -p "$EVLD_DIR"
+	touch "$VM_WORK/evld.log"
+	[ -f "$EVLD_DIR/audit.key" ] || evl-audit keygen "$EVLD_DIR/audit.key" >/dev/null ||
+		vm_fail "evl-audit keygen failed"
+	[ -f "$EVLD_DIR/audit.key.initial" ] || cp "$EVLD_DIR/audit.key" "$EVLD_DIR/audit.key.initial"
+	[ -f "$EVLD_DIR/site.secret" ] || evl-audit keygen "$EVLD_DIR/site.secret" >/dev/null
+	{
+		cat <<-CONF
+		country=DE
+		hostapd_ctrl_dir=$HOSTAPD_CTRL
+		audit_dir=$EVLD_DIR/audit
+		audit_key_file=$EVLD_DIR/audit.key
+		site_secret_file=$EVLD_DIR/site.secret
+		state_dir=$EVLD_DIR
+		ctl_socket=$EVL_CTL_SOCKET
+		bpf_pin_dir=/sys/fs/bpf/evl
+		metrics_file=$EVLD_DIR/evl.prom
+		metrics_interval_s=1
+		CONF
+		for l in "$@"; do echo "$l"; done
+		printf 'interface=%s\nactuator=hostapd\n' "$_if"
+	} >"$EVLD_DIR/evld.conf"
+}
+# evld_start: run evld in the foreground (background job), wait until it answers `status`.
+evld_start() {
+	evld -c "$EVLD_DIR/evld.conf" -f -v >>"$VM_WORK/evld.log" 2>&1 &
+	echo $! >"$VM_WORK/evld.pid"
+	vm_wait 30 evlctl status || { cat "$VM_WORK/evld.log"; vm_fail "evld did not come up"; }
+}
+evld_pid() { cat "$VM_WORK/evld.pid"; }
+evld_alive() { kill -0 "$(evld_pid)" 2>/dev/null; }
+# evld_stop: SIGTERM, wait for exit status 0.
+evld_stop() {
+	_p=$(evld_pid)
+	kill "$_p" 2>/dev/null
+	vm_wait 10 sh -c "! kill -0 $_p" || vm_fail "evld did not stop on SIGTERM"
+	wait "$_p" 2>/dev/null
+}
+evld_log() { echo "$VM_WORK/evld.log"; }
+# evld_wait_log SECS FROMLINE PATTERN
+evld_wait_log() { vm_wait_log "$1" "$VM_WORK/evld.log" "$2" "$3"; }
+# audit_records: every audit record (JSON lines, oldest first) on stdout.
+audit_records() { cat "$EVLD_DIR"/audit/*.jsonl 2>/dev/null; }
+audit_verify() { evl-audit verify --dir "$EVLD_DIR/audit" --key "$EVLD_DIR/audit.key.initial"; }

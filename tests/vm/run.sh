@@ -1,7 +1,8 @@
 #!/bin/sh
 # Host side of the VM test bed: prepare kernel + initramfs (cached), boot one qemu guest per
 # scenario, collect results into $VM_OUT/results/NAME/, fail with the guest's logs.
-# Usage: tests/vm/run.sh [SCENARIO...]     (default: every tests/vm/scenarios/*.sh, sorted)
+# Usage: tests/vm/run.sh [SCENARIO...]     (default: every tests/vm/scenarios/*.sh, sorted;
+#        a name with a slash is a path under tests/vm, e.g. demo/radar)
 # Env:   VM_BUILD (build: the project's build dir, the VM cache is VM_BUILD/vm)  VM_TIMEOUT (per scenario, s; 900)  VM_MEM (768)  VM_ACCEL (auto|kvm|tcg)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -53,8 +54,10 @@ fi
 
 pass=0 fail=0 failed=""
 for s in "$@"; do
-	[ -f "$here/scenarios/$s.sh" ] || { echo "vmtest: no scenario '$s' in $here/scenarios" >&2; exit 2; }
-	res=$out/results/$s
+	f=$here/scenarios/$s.sh
+	case $s in */*) f=$here/$s.sh ;; esac # a path under tests/vm (demo/radar)
+	[ -f "$f" ] || { echo "vmtest: no scenario '$s' ($f)" >&2; exit 2; }
+	res=$out/results/$(echo "$s" | tr / -)
 	rm -rf "$res"
 	mkdir -p "$res"
 	echo "vmtest: $s (kernel $kver, $accel, timeout ${tmo}s)"

@@ -445,6 +445,13 @@ int evl_hapd_monitor_read(struct evl_hapd *h, struct evl_hapd_event *ev)
 	}
 }
 
+int evl_hapd_monitor_ping(struct evl_hapd *h)
+{
+	if (!h)
+		return -EINVAL;
+	return send(h->fd, "PING", 4, MSG_DONTWAIT) < 0 ? -errno : 0;
+}
+
 /* --- the actuator ---------------------------------------------------------------------- */
 
 #define HAPD_MAX_APS		   32

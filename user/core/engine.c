@@ -708,6 +708,24 @@ int evl_engine_confirm(struct evl_engine *e, const char *ap, bool ok, uint64_t n
 	return 0;
 }
 
+int evl_engine_refresh(struct evl_engine *e, const char *ap)
+{
+	struct ap *a = evl_engine_find_ap(e, ap);
+	struct evl_ap_conf c;
+	int rc;
+
+	if (!a)
+		return -ENOENT;
+	if (a->op.active)
+		return -EBUSY;
+	if (!e->act.ops->get_conf)
+		return -EOPNOTSUPP;
+	rc = e->act.ops->get_conf(e->act.ctx, a->id, &c);
+	if (!rc)
+		a->conf = c;
+	return rc;
+}
+
 /* ---- monitoring ------------------------------------------------------------------------ */
 
 /* Which rule a sample breaks against its baseline; NULL when none. */

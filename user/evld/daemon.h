@@ -23,7 +23,7 @@ struct evld_iface {
 	int wiphy_idx;		       /* -1 unknown */
 	char wiphy[16];		       /* "phy0", "" unknown */
 	struct evl_hapd *mon;	       /* hostapd event connection (hostapd interfaces) */
-	uint64_t mon_retry_ns;	       /* when to try connecting it again */
+	uint64_t mon_retry_ns;	       /* next reconnect try; when attached, next liveness ping */
 	bool burst, sat;	       /* last survey verdicts (events are edge-triggered) */
 	uint64_t burst_ns, sat_ns;     /* last burst/sat event submitted */
 	uint64_t radar_ns;	       /* last radar submitted (several sources report one) */

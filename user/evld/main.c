@@ -220,11 +220,16 @@ struct evld_iface *evld_iface_by_index(struct evld *d, int ifindex)
 #define ROUTE(op, ...)                                              \
 	do {                                                        \
 		struct evld_iface *f = iface_by_name(ctx, ap);      \
+		int rc_;                                            \
 		if (!f || !f->act.ops)                              \
 			return -ENOENT;                             \
 		if (!f->act.ops->op)                                \
 			return -EOPNOTSUPP;                         \
-		return f->act.ops->op(f->act.ctx, ap, __VA_ARGS__); \
+		rc_ = f->act.ops->op(f->act.ctx, ap, __VA_ARGS__);  \
+		if (rc_ < 0) /* the audit keeps a reason, the log the errno */ \
+			evld_log(EVLD_WARN, "act", "%s: %s: %s", ap, #op,   \
+				 strerror(-rc_));                           \
+		return rc_;                                         \
 	} while (0)
 
 static int mux_get_conf(void *ctx, const char *ap, struct evl_ap_conf *out)
@@ -376,6 +381,27 @@ void evld_on_radar(struct evld *d, int wiphy_idx, const char *wiphy_name, int fr
 	}
 }
 
+/* A switch finished or the AP came up: it settles our pending action, or else the radio moved
+ * without us (hostapd's own DFS move, an operator) and the engine re-reads where it is now. */
+static void settle(struct evld *d, struct evld_iface *f, bool ok)
+{
+	struct evl_ap_conf was, now;
+
+	if (!evl_engine_confirm(d->e, f->name, ok, evld_now())) {
+		d->dirty = true;
+		return;
+	}
+	if (!ap_conf(d, f->name, &was) || evl_engine_refresh(d->e, f->name) ||
+	    !ap_conf(d, f->name, &now))
+		return;
+	if (was.channel != now.channel || was.bandwidth != now.bandwidth || was.state != now.state) {
+		evld_log(EVLD_INFO, "evld", "%s: radio now on channel %d/%d MHz, %s (not our change)",
+			 f->name, now.channel, now.bandwidth,
+			 now.state == EVL_AP_DISABLED ? "disabled" : "up");
+		d->dirty = true;
+	}
+}
+
 void evld_on_switch_done(struct evld *d, int ifindex, int freq, const char *source)
 {
 	struct evld_iface *f = evld_iface_by_index(d, ifindex);
@@ -383,8 +409,7 @@ void evld_on_switch_done(struct evld *d, int ifindex, int freq, const char *sour
 	if (!f)
 		return;
 	evld_log(EVLD_INFO, "dfs", "%s: channel switch to %d MHz done (%s)", f->name, freq, source);
-	if (!evl_engine_confirm(d->e, f->name, true, evld_now()))
-		d->dirty = true;
+	settle(d, f, true);
 }
 
 void evld_on_survey(struct evld *d, unsigned int i, double busy, bool burst, bool sat)
@@ -464,8 +489,18 @@ static void hapd_connect(struct evld *d, struct evld_iface *f, uint64_t now)
 		f->mon_retry_ns = now + 5 * NS_PER_S;
 		return;
 	}
-	f->mon_retry_ns = 0;
+	f->mon_retry_ns = now + 5 * NS_PER_S; /* attached: the next liveness ping */
 	evld_log(EVLD_INFO, "hostapd", "%s: attached to %s", f->name, path);
+}
+
+static void hapd_lost(struct evld *d, struct evld_iface *f, int rc)
+{
+	evld_log(EVLD_WARN, "hostapd", "%s: event connection lost (%s), reconnecting", f->name,
+		 strerror(-rc));
+	epoll_ctl(d->ep, EPOLL_CTL_DEL, evl_hapd_fd(f->mon), NULL);
+	evl_hapd_close(f->mon);
+	f->mon = NULL;
+	f->mon_retry_ns = evld_now() + NS_PER_S;
 }
 
 static void hapd_events(struct evld *d, struct evld_iface *f)
@@ -480,12 +515,10 @@ static void hapd_events(struct evld *d, struct evld_iface *f)
 			evld_log(ev.success == 0 ? EVLD_WARN : EVLD_INFO, "dfs",
 				 "%s: channel switch to %d MHz %s (hostapd)", f->name, ev.freq,
 				 ev.success == 0 ? "failed" : "done");
-			if (!evl_engine_confirm(d->e, f->name, ev.success != 0, evld_now()))
-				d->dirty = true;
+			settle(d, f, ev.success != 0);
 			break;
 		case EVL_HAPD_EV_AP_ENABLED:
-			if (!evl_engine_confirm(d->e, f->name, true, evld_now()))
-				d->dirty = true;
+			settle(d, f, true);
 			break;
 		case EVL_HAPD_EV_RADAR:
 			evld_on_radar(d, f->wiphy_idx, f->wiphy, ev.freq, 0, "hostapd");
@@ -498,14 +531,19 @@ static void hapd_events(struct evld *d, struct evld_iface *f)
 			break;
 		}
 	}
-	if (f->mon && rc != -EAGAIN) {
-		evld_log(EVLD_WARN, "hostapd", "%s: event connection lost (%s), reconnecting",
-			 f->name, strerror(-rc));
-		epoll_ctl(d->ep, EPOLL_CTL_DEL, evl_hapd_fd(f->mon), NULL);
-		evl_hapd_close(f->mon);
-		f->mon = NULL;
-		f->mon_retry_ns = evld_now() + NS_PER_S;
-	}
+	if (f->mon && rc != -EAGAIN)
+		hapd_lost(d, f, rc);
+}
+
+/* Every 5 s: is hostapd still there? (hostapd_cli pings the same way.) */
+static void hapd_ping(struct evld *d, struct evld_iface *f, uint64_t now)
+{
+	int rc = evl_hapd_monitor_ping(f->mon);
+
+	if (rc)
+		hapd_lost(d, f, rc);
+	else
+		f->mon_retry_ns = now + 5 * NS_PER_S;
 }
 
 /* ---- state file: {"boot_id", "engine", "sim"} ------------------------------------------- */
@@ -1066,8 +1104,12 @@ static void polls(struct evld *d, uint64_t now)
 		struct evld_iface *f = &d->ifs[i];
 		int rc = 0;
 
-		if (f->kind == EVL_CONFIG_ACT_HOSTAPD && !f->mon && now >= f->mon_retry_ns)
-			hapd_connect(d, f, now);
+		if (f->kind == EVL_CONFIG_ACT_HOSTAPD && now >= f->mon_retry_ns) {
+			if (f->mon)
+				hapd_ping(d, f, now);
+			else
+				hapd_connect(d, f, now);
+		}
 		if (f->kind == EVL_CONFIG_ACT_SIM || f->ifindex <= 0)
 			continue;
 		if (survey && (rc = evld_radio_survey(d->radio, d, i, f->ifindex)))
@@ -1103,7 +1145,7 @@ static uint64_t next_wakeup(const struct evld *d)
 	if (d->cfg.metrics_file[0])
 		MIN(d->next_metrics);
 	for (unsigned int i = 0; i < d->n_if; i++)
-		if (d->ifs[i].kind == EVL_CONFIG_ACT_HOSTAPD && !d->ifs[i].mon)
+		if (d->ifs[i].kind == EVL_CONFIG_ACT_HOSTAPD)
 			MIN(d->ifs[i].mon_retry_ns);
 	if (d->stop)
 		MIN(d->stop_deadline);

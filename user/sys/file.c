@@ -88,7 +88,8 @@ int evl_sys_read_file(const char *path, size_t max, char **buf, size_t *len)
 		rc = -EINVAL;
 		goto out_close;
 	}
-	if ((size_t)st.st_size > max) {
+	/* sysfs files claim 4096 bytes whatever they hold: only a regular file's size is real. */
+	if ((size_t)st.st_size > max && st.st_size != 4096) {
 		rc = -EFBIG;
 		goto out_close;
 	}
