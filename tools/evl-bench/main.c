@@ -70,6 +70,7 @@ struct bench {
 	size_t perf_pages;
 	bool spin; /* consumers busy-poll instead of sleeping in epoll */
 	bool rt;   /* the consumer got SCHED_FIFO like evld */
+	int cons_cpu; /* CPU the consumer is pinned to (the producer runs on CPU 0) */
 };
 
 static unsigned int log2_slot(uint64_t v)
@@ -132,6 +133,16 @@ struct consumer {
 	enum transport t;
 };
 
+/* Pin the calling thread: the layout decides whether a wake-up needs a cross-CPU IPI. */
+static void pin_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
 /* Consumer thread: block in epoll like evld does, until told to stop and drained. */
 static void *consume(void *arg)
 {
@@ -143,6 +154,7 @@ static void *consume(void *arg)
 
 	/* evld's event loop runs SCHED_FIFO (rt_priority=50): measure the consumer the same way */
 	c->bn->rt = !pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+	pin_cpu(c->bn->cons_cpu);
 	c0 = thread_cpu_ns();
 
 	for (;;) {
@@ -448,6 +460,7 @@ struct results {
 	size_t perf_pages;
 	bool spin;
 	bool rt;
+	bool split;
 };
 
 static double ratio(double a, double b)
@@ -502,6 +515,8 @@ static void print_json(const struct results *r, const struct utsname *u, long cp
 	json_object_object_add(o, "consumer",
 			       json_object_new_string(r->spin ? "busy-poll" : "epoll"));
 	json_object_object_add(o, "consumer_sched_fifo", json_object_new_boolean(r->rt));
+	json_object_object_add(o, "consumer_cpu",
+			       json_object_new_string(r->split ? "other" : "same"));
 
 	d = json_object_new_object();
 	json_object_object_add(d, "empty_ns", jd(r->empty_ns));
@@ -578,7 +593,9 @@ static void print_table(const struct results *r, const struct utsname *u, long c
 
 	printf("Spike record -> user-space callback, %zu records at %.0f/s, consumer %s\n",
 	       r->events, r->rate, r->spin ? "busy-polling" : "asleep in epoll (as evld)");
-	printf("  (consumer thread %s)\n", r->rt ? "SCHED_FIFO 50, as evld runs" : "SCHED_OTHER: could not get SCHED_FIFO");
+	printf("  (consumer thread %s, %s)\n",
+	       r->rt ? "SCHED_FIFO 50, as evld runs" : "SCHED_OTHER: could not get SCHED_FIFO",
+	       r->split ? "on another CPU than the producer" : "on the producer's CPU");
 	printf("  %-28s %12s %12s %10s\n", "", "ring buffer", "perf buffer", "perf/ring");
 #define ROW(name, fa, fb)                                                    \
 	printf("  %-28s %12s %12s %9.2fx\n", name, fmt_ns(x, sizeof(x), fa), \
@@ -635,11 +652,13 @@ static void print_table(const struct results *r, const struct utsname *u, long c
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: evl-bench [--events N] [--rate R] [--spin] [--json]\n"
+		"usage: evl-bench [--events N] [--rate R] [--spin] [--split] [--json]\n"
 		"       evl-bench --radar [--trials N] [--json]   (inside the VM test bed)\n"
 		"  --events N   records per measurement (default 50000, at least 1000)\n"
 		"  --rate R     spike records per second for the latency figures (default 10000)\n"
 		"  --spin       consumers busy-poll instead of sleeping (no wake-up cost)\n"
+		"  --split      consumer on another CPU than the producer (cross-CPU wake-up);\n"
+		"               default: both on CPU 0\n"
 		"  --json       one JSON object instead of the table\n"
 		"  --radar      radar -> user space: eBPF ring buffer vs nl80211 event (hwsim)\n"
 		"  --trials N   radar trials (default 5)\n");
@@ -658,10 +677,10 @@ static bool parse_num(const char *s, double lo, double hi, double *out)
 	return true;
 }
 
-static int bench_host(size_t events, double rate, bool spin, bool json)
+static int bench_host(size_t events, double rate, bool spin, bool split, bool json)
 {
 	struct results r = {.events = events, .rate = rate, .spin = spin};
-	struct bench bn = {.spin = spin};
+	struct bench bn = {.spin = spin, .cons_cpu = split ? 1 : 0};
 	struct evl_bpf_opts o = {
 		.flags = EVL_BPF_F_TEST | EVL_BPF_F_NO_HOOKS | EVL_BPF_F_NO_PIN,
 		.on_event = on_rb,
@@ -675,6 +694,11 @@ static int bench_host(size_t events, double rate, bool spin, bool json)
 
 	uname(&u);
 	prctl(PR_SET_TIMERSLACK, 1UL); /* paced firing wants its wake-ups on time */
+	if (split && sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+		fprintf(stderr, "evl-bench: --split needs 2 CPUs\n");
+		return 2;
+	}
+	pin_cpu(0); /* producer (the "TX completion" side) */
 	bn.b = evl_bpf_open(&o);
 	if (!bn.b) {
 		fprintf(stderr, "evl-bench: opening the BPF skeleton: %s\n", strerror(errno));
@@ -736,6 +760,7 @@ out_stats:
 		goto out_close;
 	}
 	r.rt = bn.rt;
+	r.split = split;
 	if (json)
 		print_json(&r, &u, cpus);
 	else
@@ -753,13 +778,14 @@ int main(int argc, char **argv)
 		{"events", required_argument, NULL, 'n'}, {"rate", required_argument, NULL, 'r'},
 		{"json", no_argument, NULL, 'j'},	  {"radar", no_argument, NULL, 'R'},
 		{"trials", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
-		{"spin", no_argument, NULL, 's'},	  {NULL, 0, NULL, 0},
+		{"spin", no_argument, NULL, 's'},
+		{"split", no_argument, NULL, 'S'},	  {NULL, 0, NULL, 0},
 	};
 	double events = 50000, rate = 10000, trials = 5;
-	bool json = false, radar = false, spin = false;
+	bool json = false, radar = false, spin = false, split = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "n:r:jRt:hs", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:r:jRt:hsS", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			if (!parse_num(optarg, 1000, 1e8, &events)) {
@@ -795,6 +821,9 @@ int main(int argc, char **argv)
 		case 's':
 			spin = true;
 			break;
+		case 'S':
+			split = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -810,5 +839,5 @@ int main(int argc, char **argv)
 	}
 	if (radar)
 		return bench_radar((unsigned int)trials, json);
-	return bench_host((size_t)events, rate, spin, json);
+	return bench_host((size_t)events, rate, spin, split, json);
 }
