@@ -20,12 +20,13 @@ enum evl_country {
 
 /* DFS state of a channel, as the driver reports it (nl80211 wiphy dump). */
 enum evl_dfs_state {
-	EVL_DFS_UNKNOWN,     /* not reported, or not a radar channel; a DFS channel is assumed to need a CAC */
-	EVL_DFS_USABLE,	     /* needs a CAC */
+	EVL_DFS_UNKNOWN, /* not reported, or not a radar channel; a DFS channel is assumed to need a
+			    CAC */
+	EVL_DFS_USABLE,	 /* needs a CAC */
 	EVL_DFS_AVAILABLE,   /* CAC done or not needed */
 	EVL_DFS_UNAVAILABLE, /* radar NOP in the driver */
 };
-#define EVL_BLOCK_MAX 8	 /* 20 MHz channels in a 160 MHz block */
+#define EVL_BLOCK_MAX 8 /* 20 MHz channels in a 160 MHz block */
 
 /* "00"/"world", "US", "DE"/"ETSI" -> 0 and *out, else -EINVAL. */
 int evl_chan_country_parse(const char *s, enum evl_country *out);

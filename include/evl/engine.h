@@ -36,12 +36,12 @@ struct evl_matrix_entry {
 
 /* Every tunable of the core. evl_core_config_init() sets the seed's values. */
 struct evl_core_config {
-	double min_confidence;	     /* events below are rejected (low_confidence) */
-	uint32_t cooldown_s;	     /* per-AP gap between actions (dfs_radar exempt) */
-	uint32_t monitor_s;	     /* post-action monitoring window */
-	uint32_t rollback_samples;   /* consecutive degraded samples that trigger rollback */
-	double per_rise_rel;	     /* relative rise of PER that counts as degraded */
-	double per_rise_abs;	     /* ... and at least this absolute rise (fraction) */
+	double min_confidence;	   /* events below are rejected (low_confidence) */
+	uint32_t cooldown_s;	   /* per-AP gap between actions (dfs_radar exempt) */
+	uint32_t monitor_s;	   /* post-action monitoring window */
+	uint32_t rollback_samples; /* consecutive degraded samples that trigger rollback */
+	double per_rise_rel;	   /* relative rise of PER that counts as degraded */
+	double per_rise_abs;	   /* ... and at least this absolute rise (fraction) */
 	double retry_rise_rel;
 	double retry_rise_abs;
 	double tput_drop_rel;	     /* relative throughput fall */
@@ -50,14 +50,14 @@ struct evl_core_config {
 	uint32_t confirm_timeout_ms; /* EVL_ACT_PENDING -> failed after this */
 	double tie_margin;	     /* selector: candidates this close to the best tie */
 	double w_interference, w_neighbors, w_clients, w_dfs;
-	int obss_pd_start;	     /* dBm used when OBSS-PD was off */
-	int obss_pd_step;	     /* dB raised per spectrum_sat action */
-	int obss_pd_max;	     /* dBm ceiling (-62 in 802.11ax) */
-	int density_max_sta;	     /* admission limit while a density spike lasts */
-	uint32_t density_hold_s;     /* admission control lifted after this if no end arrives */
-	uint32_t queue_max;	     /* pending events; more are rejected (queue_full) */
+	int obss_pd_start;	 /* dBm used when OBSS-PD was off */
+	int obss_pd_step;	 /* dB raised per spectrum_sat action */
+	int obss_pd_max;	 /* dBm ceiling (-62 in 802.11ax) */
+	int density_max_sta;	 /* admission limit while a density spike lasts */
+	uint32_t density_hold_s; /* admission control lifted after this if no end arrives */
+	uint32_t queue_max;	 /* pending events; more are rejected (queue_full) */
 	enum evl_country country;
-	int64_t unix_base_s;	     /* wall-clock seconds at engine time 0 (token names only) */
+	int64_t unix_base_s; /* wall-clock seconds at engine time 0 (token names only) */
 	struct evl_matrix_entry matrix[EVL_EV_TYPE_MAX];
 };
 
@@ -73,8 +73,8 @@ int evl_core_config_set(struct evl_core_config *cfg, const char *key, const char
 const char *evl_core_config_expect(const char *key);
 
 struct evl_metrics {
-	double per;		    /* packet error rate, fraction 0..1 */
-	double retry;		    /* retry rate, fraction 0..1 */
+	double per;   /* packet error rate, fraction 0..1 */
+	double retry; /* retry rate, fraction 0..1 */
 	double throughput_mbps;
 	double disconnects_per_min;
 	int clients;
@@ -82,8 +82,8 @@ struct evl_metrics {
 
 /* Per-channel survey knowledge for the selector (unreported: 0, 0, 1.0). */
 struct evl_chan_report {
-	double interference; /* fraction of airtime busy with non-BSS energy, 0..1 */
-	int neighbors;	     /* overlapping neighbour BSSs on this 20 MHz channel */
+	double interference;   /* fraction of airtime busy with non-BSS energy, 0..1 */
+	int neighbors;	       /* overlapping neighbour BSSs on this 20 MHz channel */
 	double client_support; /* fraction of the AP's clients able to use it, 0..1 */
 };
 
@@ -116,7 +116,7 @@ struct evl_ap_info {
 	char id[EVL_ID_LEN];
 	struct evl_ap_conf conf;
 	uint64_t cooldown_until_ns;
-	bool pending;	     /* an action is issued and awaits confirmation */
+	bool pending; /* an action is issued and awaits confirmation */
 	bool has_metrics;
 	struct evl_metrics last;
 };
@@ -152,8 +152,7 @@ int evl_engine_metrics(struct evl_engine *e, const char *ap, const struct evl_me
 		       uint64_t now);
 int evl_engine_chan_report(struct evl_engine *e, const char *ap, int channel,
 			   const struct evl_chan_report *r);
-int evl_engine_dfs_state(struct evl_engine *e, const char *ap, int channel,
-			 enum evl_dfs_state st);
+int evl_engine_dfs_state(struct evl_engine *e, const char *ap, int channel, enum evl_dfs_state st);
 
 /* Manual rollback: 0, -ENOENT (no live token), -EBUSY (refused: nop_active), -errno. */
 int evl_engine_rollback_token(struct evl_engine *e, const char *token, uint64_t now);

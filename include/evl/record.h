@@ -21,8 +21,8 @@ enum evl_rec_kind {
 	EVL_REC_SECRET_ROTATION,  /* site secret epoch advanced */
 	EVL_REC_DAEMON_START,
 	EVL_REC_DAEMON_STOP,
-	EVL_REC_TORN_LINE,	  /* a torn tail found on start and moved aside */
-	EVL_REC_NOTE,		  /* anything else worth proving (e.g. radar seen, switch confirmed) */
+	EVL_REC_TORN_LINE, /* a torn tail found on start and moved aside */
+	EVL_REC_NOTE,	   /* anything else worth proving (e.g. radar seen, switch confirmed) */
 	EVL_REC_KIND_MAX,
 };
 
@@ -44,10 +44,10 @@ struct evl_record {
 	const char *action_type; /* "channel_change", "obss_pd_tune", ... ; may be NULL */
 	struct evl_change changes[EVL_REC_MAX_CHANGES];
 	unsigned int n_changes;
-	const char *token;	   /* rollback token; never contains a raw identifier */
-	const char *status;	   /* "success", "failed", "refused", "rolled_back", "expired" or NULL */
-	const char *reason;	   /* machine-readable reason ("low_confidence", "per_rise", ...) */
-	const char *source;	   /* "ebpf", "nl80211", "hostapd", "inject", "replay", "daemon" */
+	const char *token;  /* rollback token; never contains a raw identifier */
+	const char *status; /* "success", "failed", "refused", "rolled_back", "expired" or NULL */
+	const char *reason; /* machine-readable reason ("low_confidence", "per_rise", ...) */
+	const char *source; /* "ebpf", "nl80211", "hostapd", "inject", "replay", "daemon" */
 	int64_t detect_to_action_us; /* < 0 when unknown */
 	/* Aggregate metric that triggered an automatic rollback (NULL when none). */
 	const char *metric;

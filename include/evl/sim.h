@@ -25,7 +25,7 @@ unsigned int evl_sim_calls(const struct evl_sim *s);
 
 static inline struct evl_actuator evl_sim_actuator(struct evl_sim *s)
 {
-	return (struct evl_actuator){ .ops = &evl_sim_ops, .ctx = s };
+	return (struct evl_actuator){.ops = &evl_sim_ops, .ctx = s};
 }
 
 #endif /* EVL_SIM_H */

@@ -68,8 +68,8 @@ struct bench {
 	struct perf_buffer *pb;
 	struct sink sink;
 	size_t perf_pages;
-	bool spin; /* consumers busy-poll instead of sleeping in epoll */
-	bool rt;   /* the consumer got SCHED_FIFO like evld */
+	bool spin;    /* consumers busy-poll instead of sleeping in epoll */
+	bool rt;      /* the consumer got SCHED_FIFO like evld */
 	int cons_cpu; /* CPU the consumer is pinned to (the producer runs on CPU 0) */
 };
 
@@ -587,7 +587,8 @@ static void print_table(const struct results *r, const struct utsname *u, long c
 	printf("  detector cost                    %8.1f ns/frame  (median of %d rounds; target <= "
 	       "%d)\n",
 	       r->det_ns, DET_ROUNDS, TARGET_DET);
-	printf("  one bpf_ktime_get_ns()           %8.1f ns  (the hook takes 1; the detector 2 more on "
+	printf("  one bpf_ktime_get_ns()           %8.1f ns  (the hook takes 1; the detector 2 "
+	       "more on "
 	       "1 report in 64)\n\n",
 	       r->clock_ns);
 
@@ -775,11 +776,15 @@ out_close:
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"events", required_argument, NULL, 'n'}, {"rate", required_argument, NULL, 'r'},
-		{"json", no_argument, NULL, 'j'},	  {"radar", no_argument, NULL, 'R'},
-		{"trials", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
+		{"events", required_argument, NULL, 'n'},
+		{"rate", required_argument, NULL, 'r'},
+		{"json", no_argument, NULL, 'j'},
+		{"radar", no_argument, NULL, 'R'},
+		{"trials", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
 		{"spin", no_argument, NULL, 's'},
-		{"split", no_argument, NULL, 'S'},	  {NULL, 0, NULL, 0},
+		{"split", no_argument, NULL, 'S'},
+		{NULL, 0, NULL, 0},
 	};
 	double events = 50000, rate = 10000, trials = 5;
 	bool json = false, radar = false, spin = false, split = false;

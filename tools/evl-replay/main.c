@@ -39,8 +39,8 @@ static void timeline(const struct evl_record *r)
 	switch (r->kind) {
 	case EVL_REC_ACTION:
 		if (c && !strcmp(c->param, "channel") && !strcmp(r->status, "success")) {
-			printf("t=%-8.1f %s: changed %s from ch%" PRId64 " to ch%" PRId64,
-			       t, strcmp(r->event_type, "dfs_radar") ? r->event_type : "DFS", r->ap,
+			printf("t=%-8.1f %s: changed %s from ch%" PRId64 " to ch%" PRId64, t,
+			       strcmp(r->event_type, "dfs_radar") ? r->event_type : "DFS", r->ap,
 			       c->old_value, c->new_value);
 			first = 1;
 		} else {
@@ -55,11 +55,12 @@ static void timeline(const struct evl_record *r)
 		       r->token ? r->token : "");
 		break;
 	case EVL_REC_REJECTED:
-		printf("t=%-8.1f rejected %s (%s) on %s: %s\n", t, r->event_id, r->event_type, r->ap,
-		       r->reason);
+		printf("t=%-8.1f rejected %s (%s) on %s: %s\n", t, r->event_id, r->event_type,
+		       r->ap, r->reason);
 		break;
 	case EVL_REC_ROLLBACK:
-		printf("t=%-8.1f rollback %s on %s: %s %s", t, r->token, r->ap, r->reason, r->status);
+		printf("t=%-8.1f rollback %s on %s: %s %s", t, r->token, r->ap, r->reason,
+		       r->status);
 		if (r->metric)
 			printf(" (%s %.4g -> %.4g)", r->metric, r->metric_baseline,
 			       r->metric_observed);
@@ -135,8 +136,8 @@ static int collect(void *ctx, const struct evl_record *r)
 	case EVL_REC_TOKEN_EXPIRED:
 		json_object_object_add(o, "token", jstr(r->token));
 		json_object_object_add(o, "reason", jstr(r->reason));
-		json_object_array_add(r->kind == EVL_REC_TOKEN_EXPIRED ? col->expired : col->refused,
-				      o);
+		json_object_array_add(
+			r->kind == EVL_REC_TOKEN_EXPIRED ? col->expired : col->refused, o);
 		break;
 	case EVL_REC_REJECTED:
 		json_object_object_add(o, "event", jstr(r->event_id));
@@ -239,14 +240,16 @@ static void print_json(struct evl_engine *e, struct evl_sim *sim, struct collect
 		if (evl_sim_get(sim, ai[i].id, &c)) /* the radio's truth */
 			c = ai[i].conf;
 		json_object_object_add(o, "id", json_object_new_string(ai[i].id));
-		json_object_object_add(o, "band", json_object_new_string(evl_chan_band_name(c.band)));
+		json_object_object_add(o, "band",
+				       json_object_new_string(evl_chan_band_name(c.band)));
 		json_object_object_add(o, "channel", json_object_new_int(c.channel));
 		json_object_object_add(o, "bandwidth", json_object_new_int(c.bandwidth));
 		json_object_object_add(o, "tx_power", json_object_new_int(c.tx_power));
 		json_object_object_add(o, "obss_pd", json_object_new_int(c.obss_pd));
 		json_object_object_add(o, "max_sta", json_object_new_int(c.max_sta));
-		json_object_object_add(o, "state", json_object_new_string(
-							   c.state == EVL_AP_UP ? "up" : "disabled"));
+		json_object_object_add(
+			o, "state",
+			json_object_new_string(c.state == EVL_AP_UP ? "up" : "disabled"));
 		json_object_array_add(aps, o);
 	}
 	free(ai);
@@ -276,10 +279,11 @@ static void print_json(struct evl_engine *e, struct evl_sim *sim, struct collect
 
 			json_object_object_add(o, "token", json_object_new_string(ti[i].id));
 			json_object_object_add(o, "ap", json_object_new_string(ti[i].ap));
-			json_object_object_add(o, "action",
-					       json_object_new_string(evl_action_name(ti[i].action)));
-			json_object_object_add(o, "expires",
-					       json_object_new_double((double)ti[i].expires_ns / NS));
+			json_object_object_add(
+				o, "action", json_object_new_string(evl_action_name(ti[i].action)));
+			json_object_object_add(
+				o, "expires",
+				json_object_new_double((double)ti[i].expires_ns / NS));
 			json_object_array_add(toks, o);
 		}
 		free(ti);
@@ -376,20 +380,21 @@ static void usage(FILE *to)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "seed", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "audit-dir", required_argument, NULL, 'D' },
-		{ "audit-key", required_argument, NULL, 'K' },
-		{ "site-secret", required_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+		{"seed", required_argument, NULL, 's'},
+		{"json", no_argument, NULL, 'j'},
+		{"audit-dir", required_argument, NULL, 'D'},
+		{"audit-key", required_argument, NULL, 'K'},
+		{"site-secret", required_argument, NULL, 'S'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
 	};
-	struct collector col = { 0 };
+	struct collector col = {0};
 	struct evl_core_config cfg;
 	struct scenario sc;
 	struct evl_engine *e = NULL;
 	struct evl_sim *sim = NULL;
-	struct evl_audit_opts aopts = { .durability = EVL_AUDIT_SYNC_NONE, .wall_us = replay_wall_us };
+	struct evl_audit_opts aopts = {.durability = EVL_AUDIT_SYNC_NONE,
+				       .wall_us = replay_wall_us};
 	struct evl_audit *audit = NULL;
 	unsigned long long seed = 1;
 	uint64_t cur = 0;
@@ -402,7 +407,8 @@ int main(int argc, char **argv)
 			errno = 0;
 			seed = strtoull(optarg, &end, 0);
 			if (errno || !*optarg || *end) {
-				fprintf(stderr, "evl-replay: --seed '%s' is not a number\n", optarg);
+				fprintf(stderr, "evl-replay: --seed '%s' is not a number\n",
+					optarg);
 				return 2;
 			}
 			break;
@@ -432,7 +438,8 @@ int main(int argc, char **argv)
 	}
 	if ((aopts.dir || aopts.key_file || aopts.secret_file) &&
 	    !(aopts.dir && aopts.key_file && aopts.secret_file)) {
-		fprintf(stderr, "evl-replay: --audit-dir, --audit-key and --site-secret go together\n");
+		fprintf(stderr,
+			"evl-replay: --audit-dir, --audit-key and --site-secret go together\n");
 		return 2;
 	}
 	text = read_all(argv[optind]);
@@ -467,7 +474,7 @@ int main(int argc, char **argv)
 	sim = evl_sim_new();
 	if (sim)
 		e = evl_engine_new(&cfg, evl_sim_actuator(sim),
-				   (struct evl_record_sink){ collect, &col }, seed);
+				   (struct evl_record_sink){collect, &col}, seed);
 	if (!e) {
 		fprintf(stderr, "evl-replay: %s\n", strerror(errno));
 		goto out;

@@ -31,7 +31,8 @@ static bool fail(struct ctx *c, const char *fmt, ...)
 /* Only known keys; a typo is an error, not a silent default. */
 static bool keys_ok(struct ctx *c, json_object *o, const char *what, const char *const *allowed)
 {
-	json_object_object_foreach(o, k, v) {
+	json_object_object_foreach(o, k, v)
+	{
 		const char *const *a = allowed;
 
 		(void)v;
@@ -103,14 +104,15 @@ static const struct step *find_ap(const struct scenario *sc, const char *id)
 
 static bool known_ap(struct ctx *c, const struct scenario *sc, const char *what, const char *id)
 {
-	return find_ap(sc, id) ? true : fail(c, "%s: unknown ap \"%s\" (declare it first)", what, id);
+	return find_ap(sc, id) ? true
+			       : fail(c, "%s: unknown ap \"%s\" (declare it first)", what, id);
 }
 
 static bool parse_site(struct ctx *c, json_object *o, struct scenario *sc)
 {
-	static const char *const k[] = { "country", "start", NULL };
+	static const char *const k[] = {"country", "start", NULL};
 	char cc[8] = "00", start[32] = "";
-	struct tm tm = { 0 };
+	struct tm tm = {0};
 	const char *end;
 
 	if (!keys_ok(c, o, "site", k) || !str(c, o, "site", "country", false, cc, sizeof(cc)) ||
@@ -129,11 +131,11 @@ static bool parse_site(struct ctx *c, json_object *o, struct scenario *sc)
 
 static bool parse_ap(struct ctx *c, json_object *o, const struct scenario *sc, struct step *s)
 {
-	static const char *const k[] = { "id",	    "band",    "channel", "bandwidth",
-					 "tx_power", "obss_pd", "max_sta", NULL };
+	static const char *const k[] = {"id",	    "band",    "channel", "bandwidth",
+					"tx_power", "obss_pd", "max_sta", NULL};
 	char band[8];
 
-	s->conf = (struct evl_ap_conf){ .bandwidth = 20, .tx_power = 20, .state = EVL_AP_UP };
+	s->conf = (struct evl_ap_conf){.bandwidth = 20, .tx_power = 20, .state = EVL_AP_UP};
 	if (!keys_ok(c, o, "ap", k) || !str(c, o, "ap", "id", true, s->ap, sizeof(s->ap)) ||
 	    !str(c, o, "ap", "band", true, band, sizeof(band)) ||
 	    !integer(c, o, "ap", "channel", true, 1, 233, &s->conf.channel) ||
@@ -157,11 +159,11 @@ static bool parse_ap(struct ctx *c, json_object *o, const struct scenario *sc, s
 
 static bool parse_report(struct ctx *c, json_object *o, const struct scenario *sc, struct step *s)
 {
-	static const char *const k[] = { "ap", "channel", "interference", "neighbors",
-					 "client_support", NULL };
+	static const char *const k[] = {"ap",	     "channel",	       "interference",
+					"neighbors", "client_support", NULL};
 	const char *w = "channel_report";
 
-	s->report = (struct evl_chan_report){ .client_support = 1.0 };
+	s->report = (struct evl_chan_report){.client_support = 1.0};
 	s->kind = ST_REPORT;
 	return keys_ok(c, o, w, k) && str(c, o, w, "ap", true, s->ap, sizeof(s->ap)) &&
 	       known_ap(c, sc, w, s->ap) &&
@@ -173,8 +175,8 @@ static bool parse_report(struct ctx *c, json_object *o, const struct scenario *s
 
 static bool parse_dfs(struct ctx *c, json_object *o, const struct scenario *sc, struct step *s)
 {
-	static const char *const k[] = { "ap", "channel", "state", NULL };
-	static const char *const names[] = { "unknown", "usable", "available", "unavailable" };
+	static const char *const k[] = {"ap", "channel", "state", NULL};
+	static const char *const names[] = {"unknown", "usable", "available", "unavailable"};
 	char st[16];
 
 	s->kind = ST_DFS;
@@ -194,8 +196,8 @@ static bool parse_dfs(struct ctx *c, json_object *o, const struct scenario *sc, 
 
 static bool parse_event(struct ctx *c, json_object *o, const struct scenario *sc, struct step *s)
 {
-	static const char *const k[] = { "id",	       "type",	  "severity", "ap",    "radio",
-					 "confidence", "channel", "ended",    NULL };
+	static const char *const k[] = {"id",	      "type",	 "severity", "ap", "radio",
+					"confidence", "channel", "ended",    NULL};
 	static const enum evl_severity def_sev[EVL_EV_TYPE_MAX] = {
 		EVL_SEV_CRITICAL, EVL_SEV_HIGH,	  EVL_SEV_HIGH,	  EVL_SEV_MEDIUM,
 		EVL_SEV_CRITICAL, EVL_SEV_MEDIUM, EVL_SEV_MEDIUM,
@@ -235,8 +237,8 @@ static bool parse_event(struct ctx *c, json_object *o, const struct scenario *sc
 
 static bool parse_metrics(struct ctx *c, json_object *o, const struct scenario *sc, struct step *s)
 {
-	static const char *const k[] = { "ap", "per", "retry", "throughput_mbps",
-					 "disconnects_per_min", "clients", NULL };
+	static const char *const k[] = {
+		"ap", "per", "retry", "throughput_mbps", "disconnects_per_min", "clients", NULL};
 	const char *w = "metrics";
 
 	s->kind = ST_METRICS;
@@ -248,10 +250,9 @@ static bool parse_metrics(struct ctx *c, json_object *o, const struct scenario *
 	       integer(c, o, w, "clients", false, 0, 100000, &s->m.clients);
 }
 
-static bool parse_rollback(struct ctx *c, json_object *o, const struct scenario *sc,
-			   struct step *s)
+static bool parse_rollback(struct ctx *c, json_object *o, const struct scenario *sc, struct step *s)
 {
-	static const char *const k[] = { "ap", "token", NULL };
+	static const char *const k[] = {"ap", "token", NULL};
 
 	s->kind = ST_ROLLBACK;
 	if (!keys_ok(c, o, "rollback", k) ||
@@ -266,8 +267,8 @@ static bool parse_rollback(struct ctx *c, json_object *o, const struct scenario 
 static bool parse_line(struct ctx *c, json_object *o, struct scenario *sc, double *last_t,
 		       bool *ended)
 {
-	static const char *const payloads[] = { "site",	   "ap",       "channel_report", "dfs_state",
-						"event",   "metrics",  "rollback",	 "end" };
+	static const char *const payloads[] = {"site",	"ap",	   "channel_report", "dfs_state",
+					       "event", "metrics", "rollback",	     "end"};
 	const char *name = NULL;
 	json_object *p = NULL;
 	struct step *s;
@@ -276,7 +277,8 @@ static bool parse_line(struct ctx *c, json_object *o, struct scenario *sc, doubl
 
 	if (!json_object_is_type(o, json_type_object))
 		return fail(c, "not a JSON object");
-	json_object_object_foreach(o, k, v) {
+	json_object_object_foreach(o, k, v)
+	{
 		size_t i;
 
 		if (!strcmp(k, "t"))
@@ -291,8 +293,10 @@ static bool parse_line(struct ctx *c, json_object *o, struct scenario *sc, doubl
 		n++;
 	}
 	if (n != 1)
-		return fail(c, "needs exactly one of site, ap, channel_report, dfs_state, event, "
-			       "metrics, rollback, end (has %d)", n);
+		return fail(c,
+			    "needs exactly one of site, ap, channel_report, dfs_state, event, "
+			    "metrics, rollback, end (has %d)",
+			    n);
 	if (!json_object_is_type(p, json_type_object))
 		return fail(c, "\"%s\" must be an object", name);
 	if (!num(c, o, "line", "t", !!strcmp(name, "rollback") && !!strcmp(name, "site"), 0, 1e9,
@@ -333,7 +337,7 @@ static bool parse_line(struct ctx *c, json_object *o, struct scenario *sc, doubl
 
 int scenario_parse(const char *text, struct scenario *sc, char *err, size_t errlen)
 {
-	struct ctx c = { err, errlen, 0 };
+	struct ctx c = {err, errlen, 0};
 	double last_t = 0;
 	bool ended = false;
 	const char *p = text;

@@ -150,13 +150,13 @@ static int sim_switch_channel(void *ctx, const char *ap, const struct evl_chande
 	return apply(ctx, ap, &c);
 }
 
-#define SIM_SETTER(name, field, type)                                          \
-	static int sim_##name(void *ctx, const char *ap, type v)               \
-	{                                                                      \
-		struct evl_ap_conf c;                                          \
-		if (!base(ctx, ap, &c))                                        \
-			c.field = v;                                           \
-		return apply(ctx, ap, &c);                                     \
+#define SIM_SETTER(name, field, type)                            \
+	static int sim_##name(void *ctx, const char *ap, type v) \
+	{                                                        \
+		struct evl_ap_conf c;                            \
+		if (!base(ctx, ap, &c))                          \
+			c.field = v;                             \
+		return apply(ctx, ap, &c);                       \
 	}
 
 SIM_SETTER(set_tx_power, tx_power, int)

@@ -177,7 +177,8 @@ int evl_chan_chandef(enum evl_country cc, enum evl_band band, int channel, int w
 	out->channel = channel;
 	out->width = width;
 	out->freq = evl_chan_to_freq(band, channel);
-	out->center_freq1 = (evl_chan_to_freq(band, sub[0]) + evl_chan_to_freq(band, sub[n - 1])) / 2;
+	out->center_freq1 =
+		(evl_chan_to_freq(band, sub[0]) + evl_chan_to_freq(band, sub[n - 1])) / 2;
 	return 0;
 }
 

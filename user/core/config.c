@@ -23,7 +23,7 @@ static const char *const action_names[EVL_ACTION_MAX] = {
 	[EVL_ACTION_FAILOVER] = "failover",
 };
 
-static const char *const sev_names[] = { NULL, "critical", "high", "medium", "low" };
+static const char *const sev_names[] = {NULL, "critical", "high", "medium", "low"};
 
 const char *evl_event_type_name(enum evl_event_type t)
 {
@@ -73,13 +73,13 @@ int evl_action_parse(const char *s, enum evl_action *out)
 void evl_core_config_init(struct evl_core_config *c)
 {
 	static const struct evl_matrix_entry m[EVL_EV_TYPE_MAX] = {
-		[EVL_EV_DFS_RADAR] = { EVL_ACTION_CHANNEL_CHANGE, 3600 },
-		[EVL_EV_NON_WIFI_BURST] = { EVL_ACTION_CHANNEL_CHANGE, 300 },
-		[EVL_EV_SPECTRUM_SAT] = { EVL_ACTION_OBSS_PD_TUNE, 600 },
-		[EVL_EV_DENSITY_SPIKE] = { EVL_ACTION_ADMISSION_CONTROL, 0 },
-		[EVL_EV_HW_FAILURE] = { EVL_ACTION_FAILOVER, 0 },
-		[EVL_EV_PER_SPIKE] = { EVL_ACTION_NONE, 0 },
-		[EVL_EV_RETRY_SPIKE] = { EVL_ACTION_NONE, 0 },
+		[EVL_EV_DFS_RADAR] = {EVL_ACTION_CHANNEL_CHANGE, 3600},
+		[EVL_EV_NON_WIFI_BURST] = {EVL_ACTION_CHANNEL_CHANGE, 300},
+		[EVL_EV_SPECTRUM_SAT] = {EVL_ACTION_OBSS_PD_TUNE, 600},
+		[EVL_EV_DENSITY_SPIKE] = {EVL_ACTION_ADMISSION_CONTROL, 0},
+		[EVL_EV_HW_FAILURE] = {EVL_ACTION_FAILOVER, 0},
+		[EVL_EV_PER_SPIKE] = {EVL_ACTION_NONE, 0},
+		[EVL_EV_RETRY_SPIKE] = {EVL_ACTION_NONE, 0},
 	};
 
 	*c = (struct evl_core_config){
@@ -121,7 +121,10 @@ struct key {
 	const char *expect;
 };
 
-#define F(n, k, lo, hi, ex) { #n, k, offsetof(struct evl_core_config, n), lo, hi, ex }
+#define F(n, k, lo, hi, ex)                                            \
+	{                                                              \
+#n, k, offsetof(struct evl_core_config, n), lo, hi, ex \
+	}
 static const struct key keys[] = {
 	F(min_confidence, K_FRAC, 0, 1, "a number 0..1"),
 	F(cooldown_s, K_U32, 0, 86400, "an integer 0..86400 (seconds)"),
@@ -151,7 +154,8 @@ static const struct key keys[] = {
 };
 #undef F
 
-static const char matrix_expect[] = "none, channel_change, obss_pd_tune, admission_control or failover";
+static const char matrix_expect[] =
+	"none, channel_change, obss_pd_tune, admission_control or failover";
 static const char window_expect[] = "an integer 0..2592000 (seconds)";
 
 /* "matrix.<type>" / "window.<type>" -> event type, or -1. */

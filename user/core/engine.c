@@ -106,25 +106,30 @@ static void add_changes(struct evl_record *r, const struct evl_ap_conf *a,
 		const char *p;
 		int x, y;
 	} f[] = {
-		{ "channel", a->channel, b->channel },	  { "bandwidth", a->bandwidth, b->bandwidth },
-		{ "tx_power", a->tx_power, b->tx_power }, { "obss_pd", a->obss_pd, b->obss_pd },
-		{ "max_sta", a->max_sta, b->max_sta },	  { "state", a->state, b->state },
+		{"channel", a->channel, b->channel},	{"bandwidth", a->bandwidth, b->bandwidth},
+		{"tx_power", a->tx_power, b->tx_power}, {"obss_pd", a->obss_pd, b->obss_pd},
+		{"max_sta", a->max_sta, b->max_sta},	{"state", a->state, b->state},
 	};
 
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]) && r->n_changes < EVL_REC_MAX_CHANGES; i++)
 		if (f[i].x != f[i].y)
-			r->changes[r->n_changes++] =
-				(struct evl_change){ f[i].p, f[i].x, f[i].y };
+			r->changes[r->n_changes++] = (struct evl_change){f[i].p, f[i].x, f[i].y};
 }
 
 static void reject(struct evl_engine *e, const struct evl_event *ev, const char *reason,
 		   uint64_t now)
 {
 	struct evl_record r = {
-		.kind = EVL_REC_REJECTED, .mono_ns = now, .event_id = ev->id,
-		.event_type = evl_event_type_name(ev->type), .ap = ev->ap,
-		.radio = evl_chan_band_name(ev->radio), .status = "refused", .reason = reason,
-		.source = ev->source, .detect_to_action_us = -1,
+		.kind = EVL_REC_REJECTED,
+		.mono_ns = now,
+		.event_id = ev->id,
+		.event_type = evl_event_type_name(ev->type),
+		.ap = ev->ap,
+		.radio = evl_chan_band_name(ev->radio),
+		.status = "refused",
+		.reason = reason,
+		.source = ev->source,
+		.detect_to_action_us = -1,
 	};
 
 	e->st.events_processed++;
@@ -155,7 +160,7 @@ static void nop_add(struct evl_engine *e, size_t ap, int channel, uint64_t until
 	if (!n)
 		return; /* the driver keeps its own NOP; ours only steers the selector */
 	e->nop = n;
-	e->nop[e->nnop++] = (struct nop){ ap, channel, until };
+	e->nop[e->nnop++] = (struct nop){ap, channel, until};
 }
 
 /* Radar on @channel: the 20 MHz channel and, when the AP operates on it, its whole block. */
@@ -196,10 +201,17 @@ static void token_expire(struct evl_engine *e, size_t i, const char *reason, uin
 {
 	struct token *t = &e->tok[i];
 	struct evl_record r = {
-		.kind = EVL_REC_TOKEN_EXPIRED, .mono_ns = now, .event_id = t->event_id,
-		.event_type = evl_event_type_name(t->etype), .ap = e->aps[t->ap].id,
-		.radio = evl_chan_band_name(t->next.band), .action_type = evl_action_name(t->action),
-		.token = t->id, .status = "expired", .reason = reason, .detect_to_action_us = -1,
+		.kind = EVL_REC_TOKEN_EXPIRED,
+		.mono_ns = now,
+		.event_id = t->event_id,
+		.event_type = evl_event_type_name(t->etype),
+		.ap = e->aps[t->ap].id,
+		.radio = evl_chan_band_name(t->next.band),
+		.action_type = evl_action_name(t->action),
+		.token = t->id,
+		.status = "expired",
+		.reason = reason,
+		.detect_to_action_us = -1,
 	};
 
 	emit(e, &r);
@@ -232,8 +244,9 @@ static void token_create(struct evl_engine *e, struct ap *a, const struct op *op
 	t->prev = op->prev;
 	t->next = op->next;
 	t->created = now;
-	window = m->window_s ? m->window_s
-			     : op->action == EVL_ACTION_ADMISSION_CONTROL ? e->cfg.density_hold_s : 0;
+	window = m->window_s				      ? m->window_s
+		 : op->action == EVL_ACTION_ADMISSION_CONTROL ? e->cfg.density_hold_s
+							      : 0;
 	t->expires = now + window * NS;
 	t->monitor_until = now + (uint64_t)e->cfg.monitor_s * NS;
 	if (t->monitor_until > t->expires)
@@ -243,10 +256,16 @@ static void token_create(struct evl_engine *e, struct ap *a, const struct op *op
 	t->baseline = op->baseline;
 
 	r = (struct evl_record){
-		.kind = EVL_REC_TOKEN_CREATED, .mono_ns = now, .event_id = t->event_id,
-		.event_type = evl_event_type_name(t->etype), .ap = a->id,
-		.radio = evl_chan_band_name(a->conf.band), .action_type = evl_action_name(t->action),
-		.token = t->id, .status = "success", .source = op->ev.source,
+		.kind = EVL_REC_TOKEN_CREATED,
+		.mono_ns = now,
+		.event_id = t->event_id,
+		.event_type = evl_event_type_name(t->etype),
+		.ap = a->id,
+		.radio = evl_chan_band_name(a->conf.band),
+		.action_type = evl_action_name(t->action),
+		.token = t->id,
+		.status = "success",
+		.source = op->ev.source,
 		.detect_to_action_us = -1,
 	};
 	add_changes(&r, &t->prev, &t->next);
@@ -276,7 +295,8 @@ static int actuate(struct evl_engine *e, struct ap *a, const struct evl_ap_conf 
 		struct evl_chandef cd;
 
 		if (evl_chan_chandef(EVL_CC_US, next->band, next->channel, next->bandwidth, &cd) &&
-		    evl_chan_chandef(e->cfg.country, next->band, next->channel, next->bandwidth, &cd))
+		    evl_chan_chandef(e->cfg.country, next->band, next->channel, next->bandwidth,
+				     &cd))
 			return -EINVAL;
 		if (!o->switch_channel)
 			return -EOPNOTSUPP;
@@ -284,13 +304,13 @@ static int actuate(struct evl_engine *e, struct ap *a, const struct evl_ap_conf 
 			return rc;
 		pending |= rc == EVL_ACT_PENDING;
 	}
-#define SET(field, fn)                                                          \
-	if (next->field != cur->field) {                                       \
-		if (!o->fn)                                                    \
-			return -EOPNOTSUPP;                                    \
-		if ((rc = o->fn(e->act.ctx, a->id, next->field)) < 0)          \
-			return rc;                                             \
-		pending |= rc == EVL_ACT_PENDING;                              \
+#define SET(field, fn)                                                \
+	if (next->field != cur->field) {                              \
+		if (!o->fn)                                           \
+			return -EOPNOTSUPP;                           \
+		if ((rc = o->fn(e->act.ctx, a->id, next->field)) < 0) \
+			return rc;                                    \
+		pending |= rc == EVL_ACT_PENDING;                     \
 	}
 	SET(tx_power, set_tx_power)
 	SET(obss_pd, set_obss_pd)
@@ -330,9 +350,13 @@ static void finish(struct evl_engine *e, struct ap *a, int err, uint64_t now)
 	struct op *op = &a->op;
 	bool radar = !op->rollback && op->ev.type == EVL_EV_DFS_RADAR;
 	struct evl_record r = {
-		.mono_ns = now, .ap = a->id, .radio = evl_chan_band_name(a->conf.band),
-		.action_type = evl_action_name(op->action), .status = err ? "failed" : "success",
-		.reason = err ? err_reason(err) : op->reason, .detect_to_action_us = -1,
+		.mono_ns = now,
+		.ap = a->id,
+		.radio = evl_chan_band_name(a->conf.band),
+		.action_type = evl_action_name(op->action),
+		.status = err ? "failed" : "success",
+		.reason = err ? err_reason(err) : op->reason,
+		.detect_to_action_us = -1,
 	};
 
 	op->active = false;
@@ -353,7 +377,8 @@ static void finish(struct evl_engine *e, struct ap *a, int err, uint64_t now)
 		r.metric_baseline = op->base;
 		r.metric_observed = op->obs;
 		r.source = "engine";
-		if (!err && strcmp(op->reason, "spike_ended") && strcmp(op->reason, "spike_timeout")) {
+		if (!err && strcmp(op->reason, "spike_ended") &&
+		    strcmp(op->reason, "spike_timeout")) {
 			e->st.rollbacks_triggered++;
 			if (op->automatic)
 				e->st.rollbacks_automatic++;
@@ -424,12 +449,20 @@ static int rollback(struct evl_engine *e, size_t i, bool automatic, const char *
 		return -EBUSY;
 	if (t->action == EVL_ACTION_CHANNEL_CHANGE && block_in_nop(e, t->ap, &t->prev)) {
 		struct evl_record r = {
-			.kind = EVL_REC_ROLLBACK_REFUSED, .mono_ns = now, .event_id = t->event_id,
-			.event_type = evl_event_type_name(t->etype), .ap = a->id,
+			.kind = EVL_REC_ROLLBACK_REFUSED,
+			.mono_ns = now,
+			.event_id = t->event_id,
+			.event_type = evl_event_type_name(t->etype),
+			.ap = a->id,
 			.radio = evl_chan_band_name(a->conf.band),
-			.action_type = evl_action_name(t->action), .token = t->id,
-			.status = "refused", .reason = "nop_active", .source = "engine",
-			.metric = metric, .metric_baseline = base, .metric_observed = obs,
+			.action_type = evl_action_name(t->action),
+			.token = t->id,
+			.status = "refused",
+			.reason = "nop_active",
+			.source = "engine",
+			.metric = metric,
+			.metric_baseline = base,
+			.metric_observed = obs,
 			.detect_to_action_us = -1,
 		};
 
@@ -492,7 +525,7 @@ int evl_engine_submit(struct evl_engine *e, const struct evl_event *ev, uint64_t
 	if (!q)
 		return -ENOMEM;
 	e->q = q;
-	e->q[e->nq++] = (struct qev){ *ev, e->seq++ };
+	e->q[e->nq++] = (struct qev){*ev, e->seq++};
 	return 0;
 }
 
@@ -503,7 +536,7 @@ static void requeue(struct evl_engine *e, const struct evl_event *ev)
 	if (!q)
 		return;
 	e->q = q;
-	e->q[e->nq++] = (struct qev){ *ev, e->seq++ };
+	e->q[e->nq++] = (struct qev){*ev, e->seq++};
 }
 
 /* Exempt from cooldown: regulatory radar, the end of a density spike, events with no action. */
@@ -551,7 +584,8 @@ static void process(struct evl_engine *e, const struct evl_event *ev, uint64_t n
 		for (size_t i = e->ntok; i-- > 0;) {
 			struct token *t = &e->tok[i];
 
-			if (t->ap == ai && t->monitoring && t->action == EVL_ACTION_CHANNEL_CHANGE &&
+			if (t->ap == ai && t->monitoring &&
+			    t->action == EVL_ACTION_CHANNEL_CHANGE &&
 			    evl_chan_block_contains(t->next.band, t->next.channel,
 						    t->next.bandwidth, ev->channel)) {
 				rollback(e, i, true, "critical_event", "critical_event", 0,
@@ -559,8 +593,8 @@ static void process(struct evl_engine *e, const struct evl_event *ev, uint64_t n
 				break;
 			}
 		}
-	if (ev->channel && !evl_chan_block_contains(a->conf.band, a->conf.channel,
-						    a->conf.bandwidth, ev->channel))
+	if (ev->channel &&
+	    !evl_chan_block_contains(a->conf.band, a->conf.channel, a->conf.bandwidth, ev->channel))
 		return reject(e, ev, "stale", now);
 	if (ev->type == EVL_EV_DENSITY_SPIKE && ev->ended) {
 		e->st.events_processed++;
@@ -804,8 +838,7 @@ int evl_engine_chan_report(struct evl_engine *e, const char *ap, int channel,
 	return 0;
 }
 
-int evl_engine_dfs_state(struct evl_engine *e, const char *ap, int channel,
-			 enum evl_dfs_state st)
+int evl_engine_dfs_state(struct evl_engine *e, const char *ap, int channel, enum evl_dfs_state st)
 {
 	struct ap *a = evl_engine_find_ap(e, ap);
 

@@ -42,7 +42,10 @@ static double score_block(const struct evl_engine *e, const struct ap *a, const 
 	}
 	*cac = dfs > avail;
 	return c->w_interference * (1 - clamp01(worst_if)) + c->w_neighbors / (1.0 + neigh) +
-	       c->w_clients * clamp01(support) + c->w_dfs * (!dfs ? 1 : *cac ? 0 : 0.5);
+	       c->w_clients * clamp01(support) +
+	       c->w_dfs * (!dfs	  ? 1
+			   : *cac ? 0
+				  : 0.5);
 }
 
 static bool usable(const struct evl_engine *e, size_t ap, const int *sub, int n)
@@ -86,7 +89,7 @@ int evl_select_channel(struct evl_engine *e, size_t ap, int avoid, bool radar,
 				sc = score_block(e, a, sub, ns, &cac);
 				if (pass == 0 && cac)
 					continue;
-				cand[n++] = (struct cand){ c, sc, cac };
+				cand[n++] = (struct cand){c, sc, cac};
 			}
 			for (int i = 0; i < n; i++)
 				best = cand[i].score > best ? cand[i].score : best;

@@ -21,8 +21,8 @@ static json_object *conf_json(const struct evl_ap_conf *c)
 	json_object_object_add(o, "tx_power", json_object_new_int(c->tx_power));
 	json_object_object_add(o, "obss_pd", json_object_new_int(c->obss_pd));
 	json_object_object_add(o, "max_sta", json_object_new_int(c->max_sta));
-	json_object_object_add(o, "state", json_object_new_string(
-						   c->state == EVL_AP_UP ? "up" : "disabled"));
+	json_object_object_add(o, "state",
+			       json_object_new_string(c->state == EVL_AP_UP ? "up" : "disabled"));
 	return o;
 }
 
@@ -75,7 +75,8 @@ char *evl_engine_save_state(const struct evl_engine *e)
 
 		json_object_object_add(o, "ap", json_object_new_string(e->aps[e->nop[i].ap].id));
 		json_object_object_add(o, "channel", json_object_new_int(e->nop[i].channel));
-		json_object_object_add(o, "until_ns", json_object_new_int64((int64_t)e->nop[i].until));
+		json_object_object_add(o, "until_ns",
+				       json_object_new_int64((int64_t)e->nop[i].until));
 		json_object_array_add(nops, o);
 	}
 	for (size_t i = 0; i < e->n_aps; i++) {
@@ -248,7 +249,7 @@ int evl_engine_load_state(struct evl_engine *e, const char *json)
 			skipped++;
 			continue;
 		}
-		nv[nn++] = (struct nop){ (size_t)(a - e->aps), ch, (uint64_t)until };
+		nv[nn++] = (struct nop){(size_t)(a - e->aps), ch, (uint64_t)until};
 	}
 	for (size_t i = 0; i < nb; i++) {
 		json_object *o = json_object_array_get_idx(bases, i);

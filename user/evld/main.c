@@ -217,19 +217,18 @@ struct evld_iface *evld_iface_by_index(struct evld *d, int ifindex)
 	return NULL;
 }
 
-#define ROUTE(op, ...)                                              \
-	do {                                                        \
-		struct evld_iface *f = iface_by_name(ctx, ap);      \
-		int rc_;                                            \
-		if (!f || !f->act.ops)                              \
-			return -ENOENT;                             \
-		if (!f->act.ops->op)                                \
-			return -EOPNOTSUPP;                         \
-		rc_ = f->act.ops->op(f->act.ctx, ap, __VA_ARGS__);  \
-		if (rc_ < 0) /* the audit keeps a reason, the log the errno */ \
-			evld_log(EVLD_WARN, "act", "%s: %s: %s", ap, #op,   \
-				 strerror(-rc_));                           \
-		return rc_;                                         \
+#define ROUTE(op, ...)                                                                     \
+	do {                                                                               \
+		struct evld_iface *f = iface_by_name(ctx, ap);                             \
+		int rc_;                                                                   \
+		if (!f || !f->act.ops)                                                     \
+			return -ENOENT;                                                    \
+		if (!f->act.ops->op)                                                       \
+			return -EOPNOTSUPP;                                                \
+		rc_ = f->act.ops->op(f->act.ctx, ap, __VA_ARGS__);                         \
+		if (rc_ < 0) /* the audit keeps a reason, the log the errno */             \
+			evld_log(EVLD_WARN, "act", "%s: %s: %s", ap, #op, strerror(-rc_)); \
+		return rc_;                                                                \
 	} while (0)
 
 static int mux_get_conf(void *ctx, const char *ap, struct evl_ap_conf *out)
@@ -394,9 +393,11 @@ static void settle(struct evld *d, struct evld_iface *f, bool ok)
 	if (!ap_conf(d, f->name, &was) || evl_engine_refresh(d->e, f->name) ||
 	    !ap_conf(d, f->name, &now))
 		return;
-	if (was.channel != now.channel || was.bandwidth != now.bandwidth || was.state != now.state) {
-		evld_log(EVLD_INFO, "evld", "%s: radio now on channel %d/%d MHz, %s (not our change)",
-			 f->name, now.channel, now.bandwidth,
+	if (was.channel != now.channel || was.bandwidth != now.bandwidth ||
+	    was.state != now.state) {
+		evld_log(EVLD_INFO, "evld",
+			 "%s: radio now on channel %d/%d MHz, %s (not our change)", f->name,
+			 now.channel, now.bandwidth,
 			 now.state == EVL_AP_DISABLED ? "disabled" : "up");
 		d->dirty = true;
 	}
@@ -1314,8 +1315,10 @@ static void set_rt_priority(const struct evld *d)
 	if (!d->cfg.rt_priority || d->sim)
 		return;
 	if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp))
-		evld_log(EVLD_WARN, "evld", "cannot run SCHED_FIFO %u (%s): radar reaction may lose "
-			 "the race with hostapd's own", d->cfg.rt_priority, strerror(errno));
+		evld_log(EVLD_WARN, "evld",
+			 "cannot run SCHED_FIFO %u (%s): radar reaction may lose "
+			 "the race with hostapd's own",
+			 d->cfg.rt_priority, strerror(errno));
 	else
 		evld_log(EVLD_INFO, "evld", "SCHED_FIFO priority %u", d->cfg.rt_priority);
 }
