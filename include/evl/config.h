@@ -75,6 +75,7 @@ struct evl_config {
 	unsigned int station_interval_ms;
 	unsigned int wiphy_interval_s;
 	unsigned int rt_priority; /* SCHED_FIFO priority of evld, 0 = normal scheduling */
+	unsigned int density_assoc_limit; /* associations per BPF station window -> density_spike */
 };
 
 /* Where keys evld does not know go (e.g. evl_core_config_set on a scratch copy). */

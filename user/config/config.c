@@ -45,6 +45,7 @@ static const struct key keys[] = {
 	{"station_interval_ms", UINT(station_interval_ms, 100, 60000)},
 	{"wiphy_interval_s", UINT(wiphy_interval_s, 1, 3600)},
 	{"rt_priority", UINT(rt_priority, 0, 99)},
+	{"density_assoc_limit", UINT(density_assoc_limit, 0, 100000)},
 };
 
 void evl_config_defaults(struct evl_config *cfg)
@@ -69,6 +70,7 @@ void evl_config_defaults(struct evl_config *cfg)
 	cfg->station_interval_ms = 1000;
 	cfg->wiphy_interval_s = 60;
 	cfg->rt_priority = 50;
+	cfg->density_assoc_limit = 30;
 }
 
 const char *evl_config_actuator_name(enum evl_config_actuator a)

@@ -27,6 +27,7 @@ struct evld_iface {
 	bool burst, sat;	       /* last survey verdicts (events are edge-triggered) */
 	uint64_t burst_ns, sat_ns;     /* last burst/sat event submitted */
 	uint64_t radar_ns;	       /* last radar submitted (several sources report one) */
+	bool density;		       /* a density spike is active (associations above the limit) */
 	struct evl_metrics_iface m;    /* for the textfile */
 };
 
@@ -74,6 +75,8 @@ struct evld {
 /* main.c */
 int evld_submit(struct evld *d, enum evl_event_type type, const char *ap, int channel,
 		double confidence, enum evl_severity sev, uint64_t detect_ns, const char *source);
+/* density_spike from station churn; ended lifts the admission limit */
+int evld_submit_density(struct evld *d, const char *ap, bool ended, uint64_t detect_ns);
 struct evld_iface *evld_iface_by_index(struct evld *d, int ifindex);
 int evld_reload(struct evld *d, char *err, size_t errlen);
 void evld_stats(const struct evld *d, struct evl_stats *out);

@@ -286,8 +286,9 @@ enum evl_severity evld_default_severity(enum evl_event_type t)
 }
 
 /* Queue an event and run the engine at once (a radar must not wait for the next wake-up). */
-int evld_submit(struct evld *d, enum evl_event_type type, const char *ap, int channel,
-		double confidence, enum evl_severity sev, uint64_t detect_ns, const char *source)
+static int submit(struct evld *d, enum evl_event_type type, const char *ap, int channel,
+		  double confidence, enum evl_severity sev, uint64_t detect_ns, const char *source,
+		  bool ended)
 {
 	struct evl_event ev = {
 		.type = type,
@@ -296,6 +297,7 @@ int evld_submit(struct evld *d, enum evl_event_type type, const char *ap, int ch
 		.channel = channel,
 		.detect_ns = detect_ns,
 		.source = source,
+		.ended = ended,
 	};
 	const struct evld_iface *f = iface_by_name(d, ap);
 	struct evl_ap_info info[EVL_CONFIG_MAX_IFACES];
@@ -320,6 +322,18 @@ int evld_submit(struct evld *d, enum evl_event_type type, const char *ap, int ch
 	evl_engine_tick(d->e, evld_now());
 	d->dirty = true;
 	return rc;
+}
+
+int evld_submit(struct evld *d, enum evl_event_type type, const char *ap, int channel,
+		double confidence, enum evl_severity sev, uint64_t detect_ns, const char *source)
+{
+	return submit(d, type, ap, channel, confidence, sev, detect_ns, source, false);
+}
+
+int evld_submit_density(struct evld *d, const char *ap, bool ended, uint64_t detect_ns)
+{
+	return submit(d, EVL_EV_DENSITY_SPIKE, ap, 0, 1.0, EVL_SEV_MEDIUM, detect_ns, "ebpf",
+		      ended);
 }
 
 static bool ap_conf(struct evld *d, const char *ap, struct evl_ap_conf *out)

@@ -14,7 +14,8 @@ reg_set DE
 trace_on cfg80211:cfg80211_new_sta cfg80211:cfg80211_del_sta
 ap_start wlan0 36
 ap_wait_event 30 wlan0 0 'AP-ENABLED' >/dev/null || vm_fail "AP not enabled on 36"
-evld_conf wlan0
+# churn of N+1 associations inside the 60 s station window crosses this limit: density_spike
+evld_conf wlan0 density_assoc_limit=4
 evld_start
 sta_start wlan1
 sta_wait_event 60 wlan1 0 'CTRL-EVENT-CONNECTED' >/dev/null || vm_fail "station did not associate"
@@ -93,5 +94,9 @@ vm_result trace_del_sta "$((tr1 - tr0))"
 [ $((new1 - new0)) = $N ] || vm_fail "ifaces map counted $((new1 - new0)) associations, not $N"
 [ $((tr1 - tr0)) -ge $N ] || vm_fail "kernel trace shows $((tr1 - tr0)) del_sta for the station, not $N"
 evlctl stats --json | vm_capture evlctl-stats.json
+# the churn, seen through cfg80211_new_sta, became a density spike and admission control
+vm_result density_log "$(grep -m1 'associations in the station window' "$VM_WORK/evld.log")"
+grep -q 'admission_control for density_spike success' "$VM_WORK/evld.log" ||
+	vm_fail "station churn above density_assoc_limit=4 did not lead to admission control"
 evld_alive || vm_fail "evld died"
 evld_stop
