@@ -45,6 +45,7 @@ struct evl_core_config {
 	double retry_rise_rel;
 	double retry_rise_abs;
 	double tput_drop_rel;	     /* relative throughput fall */
+	double tput_min_mbps;	     /* ... judged only above this baseline (idle links are noise) */
 	double disconnects_max;	     /* per minute */
 	uint32_t nop_s;		     /* non-occupancy period after radar */
 	uint32_t confirm_timeout_ms; /* EVL_ACT_PENDING -> failed after this */

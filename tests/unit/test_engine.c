@@ -399,6 +399,23 @@ START_TEST(rollback_throughput)
 }
 END_TEST
 
+/* An idle link (management frames only) has no throughput worth protecting. */
+START_TEST(throughput_needs_a_baseline)
+{
+	start("US", 1);
+	add_ap("a", EVL_BAND_5G, 36, 20);
+	sample("a", 0.02, 0.05, 0.5, 0, S(5));
+	submit("b", EVL_EV_NON_WIFI_BURST, EVL_SEV_HIGH, "a", 36, 1, S(10));
+	run(S(10));
+	ck_assert_int_ne(radio("a").channel, 36);
+	sample("a", 0.02, 0.05, 0.1, 0, S(20));
+	sample("a", 0.02, 0.05, 0.1, 0, S(30));
+	ck_assert_int_ne(radio("a").channel, 36); /* 0.5 -> 0.1 Mbit/s is not a 40% drop that counts */
+	ck_assert_uint_eq(stats().rollbacks_automatic, 0);
+	stop();
+}
+END_TEST
+
 START_TEST(rollback_disconnects)
 {
 	moved();
@@ -714,6 +731,7 @@ int main(void)
 	tcase_add_test(tc, rollback_per);
 	tcase_add_test(tc, rollback_retry);
 	tcase_add_test(tc, rollback_throughput);
+	tcase_add_test(tc, throughput_needs_a_baseline);
 	tcase_add_test(tc, rollback_disconnects);
 	tcase_add_test(tc, rollback_critical_event);
 	tcase_add_test(tc, rollback_needs_consecutive_real_rises);

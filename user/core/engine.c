@@ -779,7 +779,7 @@ static const char *degraded(const struct evl_core_config *c, const struct token 
 		*metric = "retry", *base = b->retry, *obs = m->retry;
 		return "retry_rise";
 	}
-	if (t->has_baseline && b->throughput_mbps > 0 &&
+	if (t->has_baseline && b->throughput_mbps >= c->tput_min_mbps && b->throughput_mbps > 0 &&
 	    m->throughput_mbps < b->throughput_mbps * (1 - c->tput_drop_rel)) {
 		*metric = "throughput_mbps", *base = b->throughput_mbps, *obs = m->throughput_mbps;
 		return "throughput_drop";
