@@ -2,8 +2,8 @@
 /*
  * evl-bench --radar: which path tells user space first that a radar hit the channel? The eBPF
  * path (mac80211:api_radar_detected -> ring buffer -> loader callback, what evld acts on) or
- * the nl80211 event hostapd reacts to (NL80211_CMD_RADAR_DETECT on the "mlme" group, here a
- * netlink listener of our own). Both listeners run in their own thread, blocked in poll, and
+ * the nl80211 event hostapd reacts to (NL80211_CMD_RADAR_DETECT on the "mlme" group, read
+ * through evld's own listener, evl_nl80211_mon). Both listeners run in their own thread, blocked in poll, and
  * stamp CLOCK_MONOTONIC when their record arrives; the radar is simulated through
  * mac80211_hwsim's debugfs knob, one radio after the other (the VM scenario gives each radio
  * an AP beaconing on a DFS channel after its CAC). Times count from the kernel's radar time
@@ -21,13 +21,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <evl/bpf_loader.h>
-#include <linux/nl80211.h>
-#include <netlink/genl/ctrl.h>
-#include <netlink/genl/genl.h>
+#include <evl/nl80211.h>
 #include "bench.h"
 
 #define KNOB_GLOB "/sys/kernel/debug/ieee80211/*/hwsim/dfs_simulate_radar"
@@ -36,9 +33,8 @@ struct race {
 	atomic_ullong t_ebpf, t_nl, k_ts; /* 0 until seen in this trial */
 	atomic_ullong k_chandef;	  /* kernel time of cfg80211_radar_event (before nl80211) */
 	atomic_bool armed, stop;
-	int nl_fd, family;
-	size_t max_dgram;	   /* largest mlme datagram seen */
-	unsigned long nl_overruns; /* ENOBUFS: the socket overflowed */
+	struct evl_nl80211_mon *mon;
+	unsigned long nl_errors; /* failed reads of the mlme socket */
 	struct evl_bpf *b;
 	int err;
 };
@@ -58,51 +54,14 @@ static int on_bpf(void *ctx, const struct evl_bpf_event *ev)
 	return 0;
 }
 
-/*
- * The nl80211 side: a plain netlink socket on the "mlme" group (resolved through libnl, as
- * hostapd's driver does), read with recv() into 64 KiB and walked message by message. Plain
- * recv() rather than evl_nl80211_mon_read(): in the VM that one failed reads with EIO around
- * hostapd's start and never delivered the radar event.
- */
-static int nl_open(int *family)
+/* The nl80211 side: evld's own mlme listener (evl_nl80211_mon), the event hostapd reacts to. */
+static void on_nl(const struct evl_nl_event *ev, void *arg)
 {
-	struct nl_sock *sk = nl_socket_alloc();
-	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
-	int fd = -1, grp = -1, rcv = 1 << 20;
+	struct race *r = arg;
+	unsigned long long zero = 0;
 
-	if (sk && !genl_connect(sk)) {
-		*family = genl_ctrl_resolve(sk, NL80211_GENL_NAME);
-		grp = genl_ctrl_resolve_grp(sk, NL80211_GENL_NAME, NL80211_MULTICAST_GROUP_MLME);
-	}
-	nl_socket_free(sk);
-	if (*family < 0 || grp < 0)
-		return -ENOENT; /* no cfg80211 */
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
-	if (fd < 0)
-		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
-	/* bound (port id assigned): an unbound socket has the kernel's port id 0 and is skipped */
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp))) {
-		close(fd);
-		return -errno;
-	}
-	return fd;
-}
-
-/* Is this nl80211 message a radar detection? */
-static bool nl_is_radar(const struct nlmsghdr *h, int family)
-{
-	struct genlmsghdr *g = nlmsg_data(h);
-	struct nlattr *tb[NL80211_ATTR_MAX + 1];
-
-	if (h->nlmsg_type != family || h->nlmsg_len < NLMSG_LENGTH(GENL_HDRLEN) ||
-	    g->cmd != NL80211_CMD_RADAR_DETECT)
-		return false;
-	if (nla_parse(tb, NL80211_ATTR_MAX, genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0), NULL))
-		return false;
-	return tb[NL80211_ATTR_RADAR_EVENT] &&
-	       nla_get_u32(tb[NL80211_ATTR_RADAR_EVENT]) == NL80211_RADAR_DETECTED;
+	if (ev->type == EVL_NL_EV_RADAR && atomic_load(&r->armed))
+		atomic_compare_exchange_strong(&r->t_nl, &zero, bench_mono_ns());
 }
 
 static void *bpf_thread(void *arg)
@@ -122,34 +81,16 @@ static void *bpf_thread(void *arg)
 
 static void *nl_thread(void *arg)
 {
-	static char buf[65536];
 	struct race *r = arg;
-	struct pollfd p = {.fd = r->nl_fd, .events = POLLIN};
-	struct nlmsghdr *h;
-	uint64_t now;
-	ssize_t n;
-	int len;
+	struct pollfd p = {.fd = evl_nl80211_mon_fd(r->mon), .events = POLLIN};
+	int n;
 
 	while (!atomic_load(&r->stop)) {
 		if (poll(&p, 1, 50) <= 0)
 			continue;
-		n = recv(r->nl_fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
-		now = bench_mono_ns();
-		if (n < 0) {
-			if (errno == ENOBUFS)
-				r->nl_overruns++; /* events lost: the trial will time out and say so
-						   */
-			continue;
-		}
-		if ((size_t)n > r->max_dgram)
-			r->max_dgram = n;
-		len = n > (ssize_t)sizeof(buf) ? (int)sizeof(buf) : (int)n;
-		for (h = (struct nlmsghdr *)buf; nlmsg_ok(h, len); h = nlmsg_next(h, &len))
-			if (atomic_load(&r->armed) && nl_is_radar(h, r->family)) {
-				unsigned long long zero = 0;
-
-				atomic_compare_exchange_strong(&r->t_nl, &zero, now);
-			}
+		n = evl_nl80211_mon_read(r->mon, on_nl, r);
+		if (n < 0)
+			r->nl_errors++; /* e.g. ENOBUFS: events lost; the trial times out and says so */
 	}
 	return NULL;
 }
@@ -333,10 +274,9 @@ int bench_radar(unsigned int trials, bool json)
 				hooks[k].target, hooks[k].why);
 			goto out;
 		}
-	r.nl_fd = nl_open(&r.family);
-	if (r.nl_fd < 0) {
-		fprintf(stderr, "evl-bench: radar: nl80211 mlme listener: %s\n",
-			strerror(-r.nl_fd));
+	r.mon = evl_nl80211_mon_open();
+	if (!r.mon) {
+		fprintf(stderr, "evl-bench: radar: nl80211 mlme listener: %s\n", strerror(errno));
 		goto out;
 	}
 	t = calloc(trials, sizeof(*t));
@@ -389,10 +329,8 @@ int bench_radar(unsigned int trials, bool json)
 				r.err ? strerror(-r.err)
 				: !te ? "no api_radar_detected record within 3 s"
 				      : "no nl80211 radar event within 3 s");
-			fprintf(stderr,
-				"evl-bench: radar: nl80211 socket: %lu overruns, largest "
-				"datagram %zu bytes\n",
-				r.nl_overruns, r.max_dgram);
+			fprintf(stderr, "evl-bench: radar: nl80211 socket: %lu failed reads\n",
+				r.nl_errors);
 			err = -ETIMEDOUT;
 			break;
 		}
@@ -412,8 +350,7 @@ int bench_radar(unsigned int trials, bool json)
 	}
 out:
 	free(t);
-	if (r.nl_fd > 0)
-		close(r.nl_fd);
+	evl_nl80211_mon_close(r.mon);
 	evl_bpf_close(r.b);
 	globfree(&g);
 	return rc;
