@@ -92,7 +92,14 @@ struct evl_stats {
 	uint64_t events_processed, actions_executed, actions_failed, events_rejected;
 	uint64_t rollbacks_triggered, rollbacks_automatic, rollbacks_manual;
 	uint64_t pending_events, active_monitoring, tokens_active;
+	uint64_t tokens_created;
 };
+
+struct json_object;
+/* The statistics as one JSON object, a member per field (the seed's names); caller puts it. */
+struct json_object *evl_stats_json(const struct evl_stats *s);
+/* The seed's print_status() view into buf (snprintf semantics). */
+int evl_stats_status(const struct evl_stats *s, char *buf, size_t len);
 
 #define EVL_TOKEN_LEN 48
 

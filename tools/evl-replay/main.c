@@ -217,18 +217,14 @@ static void apply(struct evl_engine *e, struct evl_sim *sim, const struct step *
 
 static void print_json(struct evl_engine *e, struct evl_sim *sim, struct collector *col)
 {
-	json_object *root = json_object_new_object(), *st = json_object_new_object();
+	json_object *root = json_object_new_object(), *st;
 	json_object *aps = json_object_new_array(), *nop = json_object_new_array();
 	json_object *toks = json_object_new_array();
 	struct evl_stats s;
 	size_t n;
 
 	evl_engine_stats(e, &s);
-#define S(f) json_object_object_add(st, #f, json_object_new_int64((int64_t)s.f))
-	S(events_processed), S(actions_executed), S(actions_failed), S(events_rejected);
-	S(rollbacks_triggered), S(rollbacks_automatic), S(rollbacks_manual);
-	S(pending_events), S(active_monitoring), S(tokens_active);
-#undef S
+	st = evl_stats_json(&s);
 	n = evl_engine_aps(e, NULL, 0);
 	struct evl_ap_info *ai = calloc(n + 1, sizeof(*ai));
 
@@ -305,17 +301,11 @@ static void print_json(struct evl_engine *e, struct evl_sim *sim, struct collect
 static void print_status(struct evl_engine *e)
 {
 	struct evl_stats s;
+	char view[1024];
 
 	evl_engine_stats(e, &s);
-	printf("\n== evl status ==\n"
-	       "Events Processed: %" PRIu64 "\nActions Executed: %" PRIu64
-	       "\nActions Failed: %" PRIu64 "\nEvents Rejected: %" PRIu64
-	       "\nRollbacks Triggered: %" PRIu64 " (automatic %" PRIu64 ", manual %" PRIu64
-	       ")\nPending Events: %" PRIu64 "\nActive Monitoring: %" PRIu64
-	       "\nActive Tokens: %" PRIu64 "\n",
-	       s.events_processed, s.actions_executed, s.actions_failed, s.events_rejected,
-	       s.rollbacks_triggered, s.rollbacks_automatic, s.rollbacks_manual, s.pending_events,
-	       s.active_monitoring, s.tokens_active);
+	evl_stats_status(&s, view, sizeof(view));
+	printf("\n%s", view);
 }
 
 static char *read_all(const char *path)

@@ -255,6 +255,7 @@ static void token_create(struct evl_engine *e, struct ap *a, const struct op *op
 	t->has_baseline = op->has_baseline;
 	t->baseline = op->baseline;
 
+	e->st.tokens_created++;
 	r = (struct evl_record){
 		.kind = EVL_REC_TOKEN_CREATED,
 		.mono_ns = now,

@@ -25,20 +25,11 @@ static void status(struct evld *d, struct evl_ctl_reply *r)
 	uint64_t now = evld_now();
 	struct evl_stats st;
 
+	char view[1024];
+
 	evld_stats(d, &st);
-	P(BAR "ENHANCED EVENT LOOP STATUS\n" BAR);
-	P("Events Processed: %" PRIu64 "\n", st.events_processed);
-	P("Actions Executed: %" PRIu64 "\n", st.actions_executed);
-	P("Rollbacks Triggered: %" PRIu64 "\n", st.rollbacks_triggered);
-	P("Pending Events: %" PRIu64 "\n", st.pending_events);
-	P("Active Monitoring: %" PRIu64 "\n", st.active_monitoring);
-	P("\n" BAR "ROLLBACK MANAGER STATUS\n" BAR);
-	P("Active Tokens: %" PRIu64 "/%" PRIu64 "\n", st.tokens_active,
-	  d->tokens_created > st.tokens_active ? d->tokens_created : st.tokens_active);
-	P("Total Rollbacks: %" PRIu64 "\n", st.rollbacks_triggered);
-	P("  - Automatic: %" PRIu64 "\n", st.rollbacks_automatic);
-	P("  - Manual: %" PRIu64 "\n", st.rollbacks_manual);
-	P("\n" BAR "ACCESS POINTS\n" BAR);
+	evl_stats_status(&st, view, sizeof(view));
+	P("%s\n" BAR "ACCESS POINTS\n" BAR, view);
 	for (size_t i = 0; i < n && i < EVL_CONFIG_MAX_IFACES; i++) {
 		const struct evl_ap_conf *c = &ap[i].conf;
 
@@ -60,44 +51,29 @@ static json_object *jint(uint64_t v)
 	return json_object_new_int64((int64_t)v);
 }
 
-static void stats(struct evld *d, bool json, struct evl_ctl_reply *r)
+/* The core's statistics plus evld's own counters; text is "name value" per line. */
+static int stats(struct evld *d, bool json, struct evl_ctl_reply *r)
 {
 	struct evl_audit_stats as = {0};
 	struct evl_stats st;
+	json_object *o;
 
 	evld_stats(d, &st);
 	evl_audit_get_stats(d->audit, &as);
+	o = evl_stats_json(&st);
+	if (!o)
+		return -ENOMEM;
+	json_object_object_add(o, "ringbuf_drops", jint(evld_bpf_drops(d)));
+	json_object_object_add(o, "audit_records", jint(as.records));
+	json_object_object_add(o, "audit_write_errors", jint(as.write_errors));
+	json_object_object_add(o, "audit_pending", jint(as.pending));
 	if (json) {
-		json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "events_processed", jint(st.events_processed));
-		json_object_object_add(o, "actions_executed", jint(st.actions_executed));
-		json_object_object_add(o, "actions_failed", jint(st.actions_failed));
-		json_object_object_add(o, "events_rejected", jint(st.events_rejected));
-		json_object_object_add(o, "rollbacks_triggered", jint(st.rollbacks_triggered));
-		json_object_object_add(o, "rollbacks_automatic", jint(st.rollbacks_automatic));
-		json_object_object_add(o, "rollbacks_manual", jint(st.rollbacks_manual));
-		json_object_object_add(o, "pending_events", jint(st.pending_events));
-		json_object_object_add(o, "active_monitoring", jint(st.active_monitoring));
-		json_object_object_add(o, "tokens_active", jint(st.tokens_active));
-		json_object_object_add(o, "ringbuf_drops", jint(evld_bpf_drops(d)));
-		json_object_object_add(o, "audit_records", jint(as.records));
-		json_object_object_add(o, "audit_write_errors", jint(as.write_errors));
-		json_object_object_add(o, "audit_pending", jint(as.pending));
 		P("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-		json_object_put(o);
-		return;
+	} else {
+		json_object_object_foreach(o, k, v) P("%s %s\n", k, json_object_get_string(v));
 	}
-	P("events_processed %" PRIu64 "\nactions_executed %" PRIu64 "\nactions_failed %" PRIu64
-	  "\nevents_rejected %" PRIu64 "\nrollbacks_triggered %" PRIu64
-	  "\nrollbacks_automatic %" PRIu64 "\nrollbacks_manual %" PRIu64 "\npending_events %" PRIu64
-	  "\nactive_monitoring %" PRIu64 "\ntokens_active %" PRIu64 "\nringbuf_drops %" PRIu64
-	  "\naudit_records %" PRIu64 "\naudit_write_errors %" PRIu64 "\naudit_pending %" PRIu64
-	  "\n",
-	  st.events_processed, st.actions_executed, st.actions_failed, st.events_rejected,
-	  st.rollbacks_triggered, st.rollbacks_automatic, st.rollbacks_manual, st.pending_events,
-	  st.active_monitoring, st.tokens_active, evld_bpf_drops(d), as.records, as.write_errors,
-	  as.pending);
+	json_object_put(o);
+	return 0;
 }
 
 static json_object *jconf(const struct evl_ap_conf *c)
@@ -214,8 +190,7 @@ static int handle(struct evld *d, const struct evl_ctl_req *q, const struct evl_
 		status(d, r);
 		return 0;
 	case EVL_CTL_STATS:
-		stats(d, q->json, r);
-		return 0;
+		return stats(d, q->json, r);
 	case EVL_CTL_TOKENS:
 		return tokens(d, q->json, r);
 	case EVL_CTL_NOP:

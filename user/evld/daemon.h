@@ -63,7 +63,7 @@ struct evld {
 
 	/* counters for the metrics file and `stats` */
 	uint64_t ev_by_type[EVL_EV_TYPE_MAX];
-	uint64_t act_ok, act_failed, tokens_created;
+	uint64_t act_ok, act_failed;
 	struct evl_metrics_count rej[EVLD_MAX_REASONS];
 	char rej_name[EVLD_MAX_REASONS][32];
 	unsigned int n_rej;

@@ -174,8 +174,6 @@ static int on_record(void *ctx, const struct evl_record *r)
 			d->act_failed++;
 		if (r->detect_to_action_us >= 0)
 			evl_metrics_hist_add(&d->hist, (double)r->detect_to_action_us);
-		if (r->token)
-			d->tokens_created++;
 	} else if (r->kind == EVL_REC_REJECTED) {
 		count_reject(d, r->reason);
 	}
@@ -920,6 +918,7 @@ void evld_stats(const struct evld *d, struct evl_stats *out)
 	out->rollbacks_triggered += d->base.rollbacks_triggered;
 	out->rollbacks_automatic += d->base.rollbacks_automatic;
 	out->rollbacks_manual += d->base.rollbacks_manual;
+	out->tokens_created += d->base.tokens_created;
 }
 
 /* ---- configuration ---------------------------------------------------------------------- */
@@ -1041,6 +1040,7 @@ int evld_reload(struct evld *d, char *err, size_t errlen)
 		d->base.rollbacks_triggered += st.rollbacks_triggered;
 		d->base.rollbacks_automatic += st.rollbacks_automatic;
 		d->base.rollbacks_manual += st.rollbacks_manual;
+		d->base.tokens_created += st.tokens_created;
 		d->e = e;
 		evl_engine_free(old);
 	}
