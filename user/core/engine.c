@@ -197,23 +197,31 @@ static void token_drop(struct evl_engine *e, size_t i)
 	e->ntok--;
 }
 
-static void token_expire(struct evl_engine *e, size_t i, const char *reason, uint64_t now)
+/* The audit record of something that happened to token @t (created, expired, refused). */
+static struct evl_record token_record(const struct evl_engine *e, const struct token *t,
+				      enum evl_rec_kind kind, const char *status, uint64_t now)
 {
-	struct token *t = &e->tok[i];
-	struct evl_record r = {
-		.kind = EVL_REC_TOKEN_EXPIRED,
+	const struct ap *a = &e->aps[t->ap];
+
+	return (struct evl_record){
+		.kind = kind,
 		.mono_ns = now,
 		.event_id = t->event_id,
 		.event_type = evl_event_type_name(t->etype),
-		.ap = e->aps[t->ap].id,
-		.radio = evl_chan_band_name(t->next.band),
+		.ap = a->id,
+		.radio = evl_chan_band_name(a->conf.band),
 		.action_type = evl_action_name(t->action),
 		.token = t->id,
-		.status = "expired",
-		.reason = reason,
+		.status = status,
 		.detect_to_action_us = -1,
 	};
+}
 
+static void token_expire(struct evl_engine *e, size_t i, const char *reason, uint64_t now)
+{
+	struct evl_record r = token_record(e, &e->tok[i], EVL_REC_TOKEN_EXPIRED, "expired", now);
+
+	r.reason = reason;
 	emit(e, &r);
 	token_drop(e, i);
 }
@@ -256,19 +264,8 @@ static void token_create(struct evl_engine *e, struct ap *a, const struct op *op
 	t->baseline = op->baseline;
 
 	e->st.tokens_created++;
-	r = (struct evl_record){
-		.kind = EVL_REC_TOKEN_CREATED,
-		.mono_ns = now,
-		.event_id = t->event_id,
-		.event_type = evl_event_type_name(t->etype),
-		.ap = a->id,
-		.radio = evl_chan_band_name(a->conf.band),
-		.action_type = evl_action_name(t->action),
-		.token = t->id,
-		.status = "success",
-		.source = op->ev.source,
-		.detect_to_action_us = -1,
-	};
+	r = token_record(e, t, EVL_REC_TOKEN_CREATED, "success", now);
+	r.source = op->ev.source;
 	add_changes(&r, &t->prev, &t->next);
 	emit(e, &r);
 }
@@ -449,23 +446,13 @@ static int rollback(struct evl_engine *e, size_t i, bool automatic, const char *
 	if (op->active)
 		return -EBUSY;
 	if (t->action == EVL_ACTION_CHANNEL_CHANGE && block_in_nop(e, t->ap, &t->prev)) {
-		struct evl_record r = {
-			.kind = EVL_REC_ROLLBACK_REFUSED,
-			.mono_ns = now,
-			.event_id = t->event_id,
-			.event_type = evl_event_type_name(t->etype),
-			.ap = a->id,
-			.radio = evl_chan_band_name(a->conf.band),
-			.action_type = evl_action_name(t->action),
-			.token = t->id,
-			.status = "refused",
-			.reason = "nop_active",
-			.source = "engine",
-			.metric = metric,
-			.metric_baseline = base,
-			.metric_observed = obs,
-			.detect_to_action_us = -1,
-		};
+		struct evl_record r = token_record(e, t, EVL_REC_ROLLBACK_REFUSED, "refused", now);
+
+		r.reason = "nop_active";
+		r.source = "engine";
+		r.metric = metric;
+		r.metric_baseline = base;
+		r.metric_observed = obs;
 
 		t->monitoring = false;
 		emit(e, &r);
