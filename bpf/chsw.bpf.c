@@ -8,6 +8,8 @@ static __always_inline int evl_chsw(struct net_device___evl *netdev,
 {
 	struct evl_bpf_feed f = {.now_ns = bpf_ktime_get_ns(), .type = type};
 
+	if (!netdev || !c)
+		return 0;
 	f.ifindex = BPF_CORE_READ(netdev, ifindex);
 	f.chan.control_freq = BPF_CORE_READ(c, chan, center_freq);
 	f.chan.width = BPF_CORE_READ(c, width);

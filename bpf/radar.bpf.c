@@ -5,8 +5,11 @@
 
 static __always_inline void evl_wiphy_name(struct wiphy___evl *wiphy, char *buf)
 {
-	const char *name = BPF_CORE_READ(wiphy, dev.kobj.name);
+	const char *name;
 
+	if (!wiphy)
+		return;
+	name = BPF_CORE_READ(wiphy, dev.kobj.name);
 	if (name)
 		bpf_probe_read_kernel_str(buf, EVL_BPF_NAME_LEN, name);
 }
@@ -14,6 +17,8 @@ static __always_inline void evl_wiphy_name(struct wiphy___evl *wiphy, char *buf)
 static __always_inline void evl_read_chandef(struct cfg80211_chan_def___evl *c,
 					     struct evl_bpf_chandef *out)
 {
+	if (!c)
+		return;
 	out->control_freq = BPF_CORE_READ(c, chan, center_freq);
 	out->width = BPF_CORE_READ(c, width);
 	out->center_freq1 = BPF_CORE_READ(c, center_freq1);
@@ -26,7 +31,8 @@ int BPF_PROG(radar_detected, struct ieee80211_local___evl *local)
 {
 	struct evl_bpf_feed f = {.now_ns = bpf_ktime_get_ns(), .type = EVL_BPF_EV_RADAR};
 
-	evl_wiphy_name(BPF_CORE_READ(local, hw.wiphy), f.wiphy);
+	if (local)
+		evl_wiphy_name(BPF_CORE_READ(local, hw.wiphy), f.wiphy);
 	evl_feed_chan(&f);
 	return 0;
 }
@@ -63,7 +69,8 @@ int BPF_PROG(cac_event, struct net_device___evl *netdev, int evt)
 {
 	struct evl_bpf_feed f = {.now_ns = bpf_ktime_get_ns(), .type = EVL_BPF_EV_CAC};
 
-	f.ifindex = BPF_CORE_READ(netdev, ifindex);
+	if (netdev)
+		f.ifindex = BPF_CORE_READ(netdev, ifindex);
 	f.chan.cac_event = evt;
 	evl_feed_chan(&f);
 	return 0;

@@ -7,6 +7,8 @@ static __always_inline int evl_sta(struct net_device___evl *netdev, const __u8 *
 {
 	struct evl_bpf_feed f = {.now_ns = bpf_ktime_get_ns(), .type = type};
 
+	if (!netdev || !mac)
+		return 0;
 	f.ifindex = BPF_CORE_READ(netdev, ifindex);
 	bpf_probe_read_kernel(f.addr, sizeof(f.addr), mac);
 	return evl_feed_sta(&f);

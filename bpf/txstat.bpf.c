@@ -22,11 +22,15 @@ SEC("fentry/ieee80211_tx_status_ext")
 int BPF_PROG(tx_status, struct ieee80211_hw___evl *hw, struct ieee80211_tx_status___evl *status)
 {
 	struct evl_bpf_feed f = {.now_ns = bpf_ktime_get_ns(), .type = EVL_BPF_FEED_TX_STATUS};
-	struct ieee80211_tx_info___evl *info = BPF_CORE_READ(status, info);
-	struct ieee80211_sta___evl *sta = BPF_CORE_READ(status, sta);
+	struct ieee80211_tx_info___evl *info;
+	struct ieee80211_sta___evl *sta;
 	__u32 flags, tries = 0;
 	bool done = false;
 
+	if (!hw || !status)
+		return 0;
+	info = BPF_CORE_READ(status, info);
+	sta = BPF_CORE_READ(status, sta);
 	if (!info)
 		return 0;
 	flags = BPF_CORE_READ(info, flags);

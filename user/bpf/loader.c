@@ -51,7 +51,8 @@ struct evl_bpf {
 	bool pinned;
 	unsigned long bad_records;
 	struct evl_bpf_hook hooks[N_HOOKS];
-	struct bpf_program *progs[N_HOOKS]; /* the program chosen for each hook */
+	const char *chosen[N_HOOKS]; /* the program chosen for each hook, NULL: none */
+	struct bpf_program *progs[N_HOOKS];
 	struct bpf_link *links[N_HOOKS];
 	char targets[N_HOOKS][96];
 };
@@ -153,12 +154,12 @@ static void probe_hook(struct evl_bpf *b, struct btf_set *s, size_t i)
 			 d->module);
 		return;
 	}
-	b->progs[i] = bpf_object__find_program_by_name(b->skel->obj, d->prog);
+	b->chosen[i] = d->prog;
 	if (!strcmp(d->prog, "radar_event")) {
 		/* (wiphy, chandef, offchan) since 5.17, (wiphy, chandef) before */
 		n = tp_nargs(where, id);
 		if (n < 3)
-			b->progs[i] = b->skel->progs.radar_event_2;
+			b->chosen[i] = "radar_event_2";
 	}
 	snprintf(h->why, sizeof(h->why), "found, not attached yet");
 }
@@ -178,11 +179,39 @@ static bool is_hook_prog(const struct bpf_program *p)
 	return false;
 }
 
+/*
+ * Open the skeleton as the probe left it: map sizes, test entry points on request, only the
+ * chosen hook programs. Called again after the verifier rejected one of them.
+ */
+static int skel_open(struct evl_bpf *b)
+{
+	struct bpf_program *p;
+	size_t i;
+
+	b->skel = evl_skel__open();
+	if (!b->skel)
+		return -errno;
+	if ((b->opts.ringbuf_bytes &&
+	     bpf_map__set_max_entries(b->skel->maps.events, b->opts.ringbuf_bytes)) ||
+	    (b->opts.max_stations &&
+	     bpf_map__set_max_entries(b->skel->maps.stations, b->opts.max_stations)))
+		return -EINVAL;
+	bpf_object__for_each_program(p, b->skel->obj) bpf_program__set_autoload(
+		p, is_hook_prog(p) ? false : !!(b->opts.flags & EVL_BPF_F_TEST));
+	for (i = 0; i < N_HOOKS; i++) {
+		b->progs[i] = b->chosen[i] ? bpf_object__find_program_by_name(b->skel->obj,
+									    b->chosen[i])
+					   : NULL;
+		if (b->progs[i])
+			bpf_program__set_autoload(b->progs[i], true);
+	}
+	return 0;
+}
+
 struct evl_bpf *evl_bpf_open(const struct evl_bpf_opts *opts)
 {
 	static const struct evl_bpf_opts defaults;
 	struct btf_set s = {0};
-	struct bpf_program *p;
 	struct evl_bpf *b;
 	long page = sysconf(_SC_PAGESIZE);
 	size_t i;
@@ -204,22 +233,6 @@ struct evl_bpf *evl_bpf_open(const struct evl_bpf_opts *opts)
 		err = -ENAMETOOLONG;
 		goto err_free;
 	}
-	b->skel = evl_skel__open();
-	if (!b->skel) {
-		err = -errno;
-		goto err_free;
-	}
-	if ((opts->ringbuf_bytes &&
-	     bpf_map__set_max_entries(b->skel->maps.events, opts->ringbuf_bytes)) ||
-	    (opts->max_stations &&
-	     bpf_map__set_max_entries(b->skel->maps.stations, opts->max_stations))) {
-		err = -EINVAL;
-		goto err_skel;
-	}
-
-	/* test and benchmark entry points load only on request; hooks only when present */
-	bpf_object__for_each_program(p, b->skel->obj) bpf_program__set_autoload(
-		p, is_hook_prog(p) ? false : !!(opts->flags & EVL_BPF_F_TEST));
 	s.vmlinux = btf__load_vmlinux_btf(); /* NULL: every hook reports it missing */
 	for (i = 0; i < N_HOOKS; i++) {
 		const struct hook_def *d = &hook_defs[i];
@@ -232,12 +245,13 @@ struct evl_bpf *evl_bpf_open(const struct evl_bpf_opts *opts)
 		h->feeds = d->feeds;
 		h->required = d->required;
 		probe_hook(b, &s, i);
-		if (b->progs[i])
-			bpf_program__set_autoload(b->progs[i], true);
 	}
 	btf__free(s.cfg80211);
 	btf__free(s.mac80211);
 	btf__free(s.vmlinux);
+	err = skel_open(b);
+	if (err)
+		goto err_skel;
 	return b;
 
 err_skel:
@@ -314,6 +328,76 @@ static int on_sample(void *ctx, void *data, size_t size)
 	return b->opts.on_event ? b->opts.on_event(b->opts.ctx, data) : 0;
 }
 
+/* The verifier's verdict: the last line of its log that is not a statistics line. */
+static void verifier_reason(const char *log, char *out, size_t len)
+{
+	const char *line = log, *best = NULL, *end;
+	size_t n = 0;
+
+	while (*line) {
+		end = line + strcspn(line, "\n");
+		if (end > line && strncmp(line, "processed ", 10) &&
+		    strncmp(line, "verification time", 17)) {
+			best = line;
+			n = (size_t)(end - line);
+		}
+		line = *end ? end + 1 : end;
+	}
+	if (!best)
+		snprintf(out, len, "no reason in the verifier log");
+	else
+		snprintf(out, len, "%.*s", (int)n, best);
+}
+
+#define VERIFIER_LOG_LEN (256 * 1024)
+
+/*
+ * Load the skeleton. A hook program the verifier refuses is switched off with the verifier's
+ * reason in its hook's `why`, and the rest is loaded again without it: one program's rejection
+ * never takes the others down. Other load failures (maps, no BPF at all) are returned.
+ */
+static int skel_load(struct evl_bpf *b)
+{
+	char *logs[N_HOOKS] = {0};
+	size_t i, bad;
+	int err = 0;
+
+	for (;;) {
+		for (i = 0; i < N_HOOKS; i++) {
+			if (!b->progs[i])
+				continue;
+			if (!logs[i] && !(logs[i] = malloc(VERIFIER_LOG_LEN))) {
+				err = -ENOMEM;
+				goto out;
+			}
+			logs[i][0] = 0;
+			bpf_program__set_log_buf(b->progs[i], logs[i], VERIFIER_LOG_LEN);
+		}
+		err = evl_skel__load(b->skel);
+		if (!err)
+			goto out;
+		err = err < 0 ? err : -EINVAL;
+		for (bad = 0; bad < N_HOOKS; bad++)
+			if (b->progs[bad] && logs[bad][0])
+				break;
+		if (bad == N_HOOKS)
+			goto out; /* not a verifier verdict on one of the hooks */
+		strcpy(b->hooks[bad].why, "rejected by the verifier: ");
+		verifier_reason(logs[bad], b->hooks[bad].why + strlen(b->hooks[bad].why),
+				sizeof(b->hooks[bad].why) - strlen(b->hooks[bad].why));
+		b->chosen[bad] = NULL;
+		evl_skel__destroy(b->skel);
+		b->skel = NULL;
+		err = skel_open(b);
+		if (err)
+			goto out;
+	}
+out:
+	for (i = 0; i < N_HOOKS; i++)
+		free(logs[i]);
+	return err;
+}
+
 int evl_bpf_load(struct evl_bpf *b)
 {
 	struct evl_bpf_cfg cfg;
@@ -321,9 +405,9 @@ int evl_bpf_load(struct evl_bpf *b)
 
 	if (!b || !b->skel || b->rb)
 		return -EINVAL;
-	err = evl_skel__load(b->skel);
+	err = skel_load(b);
 	if (err)
-		return err < 0 ? err : -EINVAL;
+		return err;
 	evl_bpf_config_default(&cfg);
 	err = evl_bpf_config_set(b, &cfg);
 	if (err)
