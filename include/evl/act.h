@@ -54,6 +54,12 @@ struct evl_act_ops {
 	int (*set_obss_pd)(void *ctx, const char *ap, int dbm);
 	int (*set_max_sta)(void *ctx, const char *ap, int max_sta);
 	int (*set_state)(void *ctx, const char *ap, enum evl_ap_state state);
+	/*
+	 * The channels the radio's own radar reaction may move to (hostapd's run-time
+	 * `chanlist`), ascending 20 MHz channel numbers; n = 0: every channel (hostapd's
+	 * default). NULL: the back end has no reaction of its own to steer.
+	 */
+	int (*set_radar_fallback)(void *ctx, const char *ap, const int *chans, int n);
 	void (*destroy)(void *ctx); /* NULL-safe on ctx */
 };
 

@@ -48,7 +48,13 @@ struct evl_config_iface {
 	int channel;
 	int bandwidth; /* MHz */
 	int tx_power;  /* dBm */
+	/* hostapd.conf's chanlist of this interface (hostapd cannot report it), restored when
+	 * evld stops; "" = every channel, hostapd's default. */
+	unsigned char chanlist[256 / 8]; /* bit c: channel c */
 };
+
+/* The interface's chanlist as ascending channel numbers (at most 255): how many. */
+int evl_config_chanlist(const struct evl_config_iface *i, int chans[255]);
 
 struct evl_config {
 	struct evl_config_iface ifaces[EVL_CONFIG_MAX_IFACES];
@@ -74,8 +80,10 @@ struct evl_config {
 	unsigned int survey_interval_ms;
 	unsigned int station_interval_ms;
 	unsigned int wiphy_interval_s;
-	unsigned int rt_priority; /* SCHED_FIFO priority of evld, 0 = normal scheduling */
+	unsigned int rt_priority;	  /* SCHED_FIFO priority of evld, 0 = normal scheduling */
 	unsigned int density_assoc_limit; /* associations per BPF station window -> density_spike */
+	unsigned int cs_count;		  /* CSA beacons announced by a channel move */
+	unsigned int radar_cs_count;	  /* ... by a radar move (blocktx) */
 };
 
 /* Where keys evld does not know go (e.g. evl_core_config_set on a scratch copy). */

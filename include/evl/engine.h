@@ -44,10 +44,10 @@ struct evl_core_config {
 	double per_rise_abs;	   /* ... and at least this absolute rise (fraction) */
 	double retry_rise_rel;
 	double retry_rise_abs;
-	double tput_drop_rel;	     /* relative throughput fall */
-	double tput_min_mbps;	     /* ... judged only above this baseline (idle links are noise) */
-	double disconnects_max;	     /* per minute */
-	uint32_t nop_s;		     /* non-occupancy period after radar */
+	double tput_drop_rel;	/* relative throughput fall */
+	double tput_min_mbps;	/* ... judged only above this baseline (idle links are noise) */
+	double disconnects_max; /* per minute */
+	uint32_t nop_s;		/* non-occupancy period after radar */
 	uint32_t confirm_timeout_ms; /* EVL_ACT_PENDING -> failed after this */
 	double tie_margin;	     /* selector: candidates this close to the best tie */
 	double w_interference, w_neighbors, w_clients, w_dfs;
@@ -120,9 +120,13 @@ struct evl_nop_info {
 	uint64_t until_ns;
 };
 
+#define EVL_FALLBACK_MAX 32 /* 20 MHz channels of a 5 GHz plan, with room */
+
 struct evl_ap_info {
 	char id[EVL_ID_LEN];
 	struct evl_ap_conf conf;
+	int fallback[EVL_FALLBACK_MAX]; /* armed as the radio's own radar fallback */
+	int n_fallback;			/* -1: nothing armed */
 	uint64_t cooldown_until_ns;
 	bool pending; /* an action is issued and awaits confirmation */
 	bool has_metrics;
@@ -165,6 +169,18 @@ int evl_engine_dfs_state(struct evl_engine *e, const char *ap, int channel, enum
 /* Manual rollback: 0, -ENOENT (no live token), -EBUSY (refused: nop_active), -errno. */
 int evl_engine_rollback_token(struct evl_engine *e, const char *token, uint64_t now);
 int evl_engine_rollback_ap(struct evl_engine *e, const char *ap, uint64_t now);
+
+/*
+ * Radar fallback: whoever reacts to a radar first, evl or the radio's own DFS code (hostapd),
+ * the AP lands where the selector would put it. After every change of its inputs (NOP, DFS
+ * state, channel, reports) the engine hands each 5 GHz AP's radar candidates to the actuator's
+ * set_radar_fallback: the CAC-free blocks within tie_margin of the best, at the widest width
+ * that has one (CAC blocks only when no CAC-free one is left; unchanged when none at all).
+ * radar_candidates() fills that list without arming it and returns its length.
+ * rearm() sends the list again (NULL: every AP), e.g. after hostapd restarted.
+ */
+int evl_engine_radar_candidates(const struct evl_engine *e, const char *ap, int *chans, int max);
+void evl_engine_rearm(struct evl_engine *e, const char *ap);
 
 void evl_engine_stats(const struct evl_engine *e, struct evl_stats *out);
 /* Fill up to @max entries; return how many exist. */

@@ -118,16 +118,25 @@ int evl_hapd_monitor_read(struct evl_hapd *h, struct evl_hapd_event *ev);
 int evl_hapd_monitor_ping(struct evl_hapd *h);
 
 /*
+ * "SET chanlist 36-48 100" into buf: the channels, runs of consecutive numbers as ranges
+ * (hostapd's chanlist syntax); n = 0 gives "SET chanlist " (hostapd: every channel).
+ * Returns the length, -EINVAL (a channel outside 1..255) or -ENOSPC.
+ */
+int evl_hapd_format_chanlist(char *buf, size_t len, const int *chans, int n);
+
+/*
  * The actuator. An AP name is the hostapd interface name: its socket is ctrl_dir/<ap>.
  * switch_channel returns EVL_ACT_PENDING once hostapd accepted CHAN_SWITCH; the daemon confirms
- * it on AP-CSA-FINISHED (or nl80211 ch_switch_notify). hostapd cannot set TX power: that op is
- * delegated to `txpower` (e.g. the nl80211 back end) or fails with -EOPNOTSUPP.
+ * it on AP-CSA-FINISHED (or nl80211 ch_switch_notify). set_radar_fallback sets hostapd's
+ * run-time chanlist, the only channels its own radar reaction considers. hostapd cannot set TX
+ * power: that op is delegated to `txpower` (e.g. the nl80211 back end) or fails with -EOPNOTSUPP.
  */
 struct evl_hapd_opts {
 	const char *ctrl_dir;		    /* default /var/run/hostapd */
 	const char *local_dir;		    /* default /tmp */
 	int timeout_ms;			    /* per request; default 1000 */
 	int cs_count;			    /* CSA beacon count; default 10 */
+	int radar_cs_count;		    /* ... of radar moves; default 5, as hostapd's own */
 	const struct evl_actuator *txpower; /* may be NULL */
 };
 

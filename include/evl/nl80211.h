@@ -129,8 +129,9 @@ int evl_nl80211_mon_read(struct evl_nl80211_mon *m, evl_nl80211_event_fn fn, voi
 struct evl_nl80211_act_opts {
 	int (*xfer)(void *arg, struct nl_msg *msg, evl_nl80211_reply_fn fn, void *fn_arg);
 	void *xfer_arg;
-	int family;   /* with xfer */
-	int cs_count; /* default 10 */
+	int family;	    /* with xfer */
+	int cs_count;	    /* default 10 */
+	int radar_cs_count; /* radar moves; default 5 */
 };
 
 extern const struct evl_act_ops evl_act_nl80211_ops;

@@ -7,6 +7,8 @@
 
 struct evl_sim;
 
+#define EVL_SIM_FALLBACK_MAX 64
+
 extern const struct evl_act_ops evl_sim_ops;
 
 struct evl_sim *evl_sim_new(void);
@@ -20,6 +22,9 @@ void evl_sim_fail_next(struct evl_sim *s, int err);
 void evl_sim_set_pending(struct evl_sim *s, bool pending);
 /* Apply (ok) or drop the staged change of an AP: 0 or -ENOENT. */
 int evl_sim_complete(struct evl_sim *s, const char *id, bool ok);
+/* The radar fallback list last set (like hostapd's chanlist): its length (0 = every channel,
+ * its default) with up to @max channels in @chans, or -ENOENT. */
+int evl_sim_radar_fallback(const struct evl_sim *s, const char *id, int *chans, int max);
 /* Calls made so far (all ops except get_conf). */
 unsigned int evl_sim_calls(const struct evl_sim *s);
 

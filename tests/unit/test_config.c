@@ -81,6 +81,8 @@ static const char good[] = "# evld test config\n"
 			   "tx_power=23\n"
 			   "interface=wlan1\n"
 			   "actuator=hostapd\n"
+			   "chanlist = 36-48 100,52\n"
+			   "radar_cs_count=3\n"
 			   "survey_interval_ms=500\n"
 			   "interface=mesh0\n"
 			   "actuator=nl80211\n";
@@ -120,6 +122,18 @@ START_TEST(test_good_file)
 	ck_assert_int_eq(i->bandwidth, 80);
 	ck_assert_int_eq(i->tx_power, 23);
 	ck_assert_int_eq(evl_config_iface_find(&c, "wlan1")->actuator, EVL_CONFIG_ACT_HOSTAPD);
+	{
+		int ch[255], n = evl_config_chanlist(evl_config_iface_find(&c, "wlan1"), ch);
+
+		ck_assert_int_eq(n, 15); /* 36..48, 52, 100: hostapd's ranges are inclusive */
+		ck_assert_int_eq(ch[0], 36);
+		ck_assert_int_eq(ch[12], 48);
+		ck_assert_int_eq(ch[13], 52);
+		ck_assert_int_eq(ch[14], 100);
+		ck_assert_int_eq(evl_config_chanlist(i, ch), 0); /* none given: every channel */
+	}
+	ck_assert_uint_eq(c.radar_cs_count, 3);
+	ck_assert_uint_eq(c.cs_count, 10);
 	ck_assert_int_eq(evl_config_iface_find(&c, "mesh0")->actuator, EVL_CONFIG_ACT_NL80211);
 	ck_assert_ptr_null(evl_config_iface_find(&c, "wlan9"));
 	ck_assert_str_eq(evl_config_actuator_name(EVL_CONFIG_ACT_NL80211), "nl80211");
@@ -147,6 +161,11 @@ static const struct {
 	const char *msg;
 } bad[] = {
 	{"country=DE\nfoo=bar\n", -ENOENT, "b.conf:2: foo: unknown key"},
+	{"interface=wlan0\nchanlist=36-x\n", -EINVAL,
+	 "b.conf:2: chanlist: '36-x' is not a channel list"},
+	{"interface=wlan0\nchanlist=48-36\n", -EINVAL, "b.conf:2: chanlist: '48-36' is not"},
+	{"chanlist=36\n", -EINVAL, "b.conf:1: chanlist: per-interface key before"},
+	{"radar_cs_count=0\n", -ERANGE, "b.conf:1: radar_cs_count: '0' is not a number in 1..255"},
 	{"cooldown_s=-5\n", -ERANGE,
 	 "b.conf:1: cooldown_s: value '-5': expected an integer 0..3600"},
 	{"cooldown_s=soon\n", -EINVAL, "b.conf:1: cooldown_s: invalid value 'soon': expected an"},

@@ -8,7 +8,7 @@
 #include <evl/engine.h>
 #include <evl/sim.h>
 
-#define S(x) ((uint64_t)(x) * 1000000000ULL)
+#define S(x)   ((uint64_t)(x)*1000000000ULL)
 #define MAXREC 64
 
 struct rec {
@@ -68,7 +68,7 @@ static void start(const char *country, uint64_t seed)
 	ck_assert_int_eq(evl_core_config_set(&cfg, "country", country), 0);
 	sim = evl_sim_new();
 	ck_assert_ptr_nonnull(sim);
-	eng = evl_engine_new(&cfg, evl_sim_actuator(sim), (struct evl_record_sink){ sink, NULL },
+	eng = evl_engine_new(&cfg, evl_sim_actuator(sim), (struct evl_record_sink){sink, NULL},
 			     seed);
 	ck_assert_ptr_nonnull(eng);
 }
@@ -79,7 +79,7 @@ static void restart(uint64_t seed) /* same config (tests tweak cfg first) */
 	evl_sim_free(sim);
 	nrec = 0;
 	sim = evl_sim_new();
-	eng = evl_engine_new(&cfg, evl_sim_actuator(sim), (struct evl_record_sink){ sink, NULL },
+	eng = evl_engine_new(&cfg, evl_sim_actuator(sim), (struct evl_record_sink){sink, NULL},
 			     seed);
 }
 
@@ -93,7 +93,7 @@ static void stop(void)
 
 static void add_ap(const char *id, enum evl_band band, int ch, int bw)
 {
-	struct evl_ap_conf c = { .band = band, .channel = ch, .bandwidth = bw, .tx_power = 20 };
+	struct evl_ap_conf c = {.band = band, .channel = ch, .bandwidth = bw, .tx_power = 20};
 
 	ck_assert_int_eq(evl_sim_add_ap(sim, id, &c), 0);
 	ck_assert_int_eq(evl_engine_add_ap(eng, id, &c), 0);
@@ -110,8 +110,13 @@ static struct evl_ap_conf radio(const char *id)
 static int submit(const char *id, enum evl_event_type t, enum evl_severity sev, const char *ap,
 		  int ch, double conf, uint64_t now)
 {
-	struct evl_event ev = { .type = t, .severity = sev, .confidence = conf, .channel = ch,
-				.ts_ns = now, .radio = EVL_BAND_5G, .source = "inject" };
+	struct evl_event ev = {.type = t,
+			       .severity = sev,
+			       .confidence = conf,
+			       .channel = ch,
+			       .ts_ns = now,
+			       .radio = EVL_BAND_5G,
+			       .source = "inject"};
 
 	snprintf(ev.id, sizeof(ev.id), "%s", id);
 	snprintf(ev.ap, sizeof(ev.ap), "%s", ap);
@@ -123,10 +128,9 @@ static void run(uint64_t now)
 	evl_engine_tick(eng, now);
 }
 
-static void sample(const char *ap, double per, double retry, double tput, double disc,
-		   uint64_t now)
+static void sample(const char *ap, double per, double retry, double tput, double disc, uint64_t now)
 {
-	struct evl_metrics m = { per, retry, tput, disc, 10 };
+	struct evl_metrics m = {per, retry, tput, disc, 10};
 
 	ck_assert_int_eq(evl_engine_metrics(eng, ap, &m, now), 0);
 }
@@ -143,9 +147,15 @@ static struct evl_stats stats(void)
 START_TEST(radar_moves_to_non_dfs)
 {
 	struct evl_nop_info nop[8];
-	struct evl_event ev = { .id = "dfs_001", .type = EVL_EV_DFS_RADAR, .ap = "ap_0",
-				.severity = EVL_SEV_CRITICAL, .confidence = 1.0, .channel = 52,
-				.ts_ns = S(100), .detect_ns = S(100) - 900000, .source = "ebpf" };
+	struct evl_event ev = {.id = "dfs_001",
+			       .type = EVL_EV_DFS_RADAR,
+			       .ap = "ap_0",
+			       .severity = EVL_SEV_CRITICAL,
+			       .confidence = 1.0,
+			       .channel = 52,
+			       .ts_ns = S(100),
+			       .detect_ns = S(100) - 900000,
+			       .source = "ebpf"};
 	const struct rec *r;
 
 	start("DE", 1);
@@ -182,8 +192,7 @@ START_TEST(confidence_and_unknown_ap)
 	ck_assert_int_eq(submit("e2", EVL_EV_NON_WIFI_BURST, EVL_SEV_HIGH, "ap_x", 36, 1, 0),
 			 -ENOENT);
 	ck_assert_str_eq(last(EVL_REC_REJECTED)->reason, "unknown_ap");
-	ck_assert_int_eq(submit("e3", EVL_EV_NON_WIFI_BURST, EVL_SEV_HIGH, "ap_0", 36, 0.80, 0),
-			 0);
+	ck_assert_int_eq(submit("e3", EVL_EV_NON_WIFI_BURST, EVL_SEV_HIGH, "ap_0", 36, 0.80, 0), 0);
 	run(0);
 	ck_assert_int_ne(radio("ap_0").channel, 36);
 	ck_assert_uint_eq(stats().events_rejected, 2);
@@ -206,7 +215,7 @@ START_TEST(priority_order)
 	submit("high2", EVL_EV_SPECTRUM_SAT, EVL_SEV_HIGH, "d", 0, 1, 0);
 	ck_assert_uint_eq(stats().pending_events, 4);
 	run(0);
-	const char *want[] = { "critical", "high1", "high2", "medium" };
+	const char *want[] = {"critical", "high1", "high2", "medium"};
 	int k = 0;
 
 	for (int i = 0; i < nrec; i++)
@@ -273,14 +282,76 @@ START_TEST(selector_radar_constraints)
 	start("US", 3);
 	add_ap("a", EVL_BAND_5G, 100, 80);
 	for (int c = 36; c <= 64; c += 4)
-		evl_engine_dfs_state(eng, "a", c,
-				     c < 52 ? EVL_DFS_UNAVAILABLE : EVL_DFS_AVAILABLE);
+		evl_engine_dfs_state(eng, "a", c, c < 52 ? EVL_DFS_UNAVAILABLE : EVL_DFS_AVAILABLE);
 	for (int c = 149; c <= 161; c += 4)
 		evl_engine_dfs_state(eng, "a", c, EVL_DFS_UNAVAILABLE);
 	submit("r", EVL_EV_DFS_RADAR, EVL_SEV_CRITICAL, "a", 100, 1, 0);
 	run(0);
 	ck_assert_int_ge(radio("a").channel, 52);
 	ck_assert_int_le(radio("a").channel, 64);
+	stop();
+}
+END_TEST
+
+static int armed(const char *ap, int *ch)
+{
+	struct evl_ap_info info[4];
+	int n = evl_sim_radar_fallback(sim, ap, ch, 32);
+
+	ck_assert_int_eq(evl_engine_aps(eng, info, 4), 1);
+	ck_assert_int_eq(info[0].n_fallback, n); /* the engine's view is what the radio took */
+	return n;
+}
+
+/* The radio's own radar reaction is steered to where the selector would move: CAC-free,
+ * best within the tie margin, all 20 MHz channels of the block, re-armed on every change. */
+START_TEST(radar_fallback_follows_the_selector)
+{
+	struct evl_chan_report busy = {.interference = 0.9, .client_support = 1};
+	int ch[32], n, want[32];
+
+	start("DE", 1);
+	add_ap("a", EVL_BAND_5G, 52, 80);
+	run(0);
+	ck_assert_int_eq(armed("a", ch), 4);
+	ck_assert_int_eq(evl_engine_radar_candidates(eng, "a", want, 32), 4);
+	ck_assert_mem_eq(ch, ((int[]){36, 40, 44, 48}), 4 * sizeof(int));
+	/* CAC done on 100-112: DFS scores a little lower, outside the tie margin */
+	for (int c = 100; c <= 112; c += 4)
+		evl_engine_dfs_state(eng, "a", c, EVL_DFS_AVAILABLE);
+	ck_assert_int_eq(armed("a", ch), 4);
+	ck_assert_int_eq(ch[0], 36);
+	/* interference on 36-48: the CAC-free DFS block is now the best */
+	for (int c = 36; c <= 48; c += 4)
+		ck_assert_int_eq(evl_engine_chan_report(eng, "a", c, &busy), 0);
+	run(S(1));
+	ck_assert_int_eq(armed("a", ch), 4);
+	ck_assert_mem_eq(ch, ((int[]){100, 104, 108, 112}), 4 * sizeof(int));
+	/* radar: the move goes where hostapd would have gone; then re-armed away from it */
+	submit("r", EVL_EV_DFS_RADAR, EVL_SEV_CRITICAL, "a", 52, 1, S(2));
+	run(S(2));
+	ck_assert_int_ge(radio("a").channel, 100); /* any primary of the block */
+	ck_assert_int_le(radio("a").channel, 112);
+	n = armed("a", ch);
+	ck_assert_int_eq(n, 4);
+	ck_assert_mem_eq(ch, ((int[]){36, 40, 44, 48}), 4 * sizeof(int));
+	/* no CAC-free block left at 80 MHz: narrower ones without a CAC come first */
+	evl_engine_dfs_state(eng, "a", 40, EVL_DFS_UNAVAILABLE);
+	n = armed("a", ch);
+	ck_assert_int_eq(n, 2);
+	ck_assert_mem_eq(ch, ((int[]){44, 48}), 2 * sizeof(int));
+	/* 2.4 GHz radios are never armed */
+	stop();
+	start("DE", 1);
+	add_ap("g", EVL_BAND_2G, 6, 20);
+	run(0);
+	{
+		struct evl_ap_info info[1];
+
+		ck_assert_int_eq(evl_sim_radar_fallback(sim, "g", ch, 32), 0);
+		ck_assert_int_eq(evl_engine_aps(eng, info, 1), 1);
+		ck_assert_int_eq(info[0].n_fallback, -1);
+	}
 	stop();
 }
 END_TEST
@@ -309,8 +380,8 @@ END_TEST
 /* Scores decide; near-equal ones (within 0.02) are spread by the seeded RNG. */
 START_TEST(selector_score_and_tie_break)
 {
-	struct evl_chan_report busy = { .interference = 0.5, .neighbors = 2, .client_support = 1 };
-	struct evl_chan_report near = { .interference = 0.04, .client_support = 1 };
+	struct evl_chan_report busy = {.interference = 0.5, .neighbors = 2, .client_support = 1};
+	struct evl_chan_report near = {.interference = 0.04, .client_support = 1};
 	bool seen1 = false, seen11 = false;
 
 	for (uint64_t seed = 1; seed < 40; seed++) {
@@ -410,7 +481,8 @@ START_TEST(throughput_needs_a_baseline)
 	ck_assert_int_ne(radio("a").channel, 36);
 	sample("a", 0.02, 0.05, 0.1, 0, S(20));
 	sample("a", 0.02, 0.05, 0.1, 0, S(30));
-	ck_assert_int_ne(radio("a").channel, 36); /* 0.5 -> 0.1 Mbit/s is not a 40% drop that counts */
+	ck_assert_int_ne(radio("a").channel,
+			 36); /* 0.5 -> 0.1 Mbit/s is not a 40% drop that counts */
 	ck_assert_uint_eq(stats().rollbacks_automatic, 0);
 	stop();
 }
@@ -447,7 +519,7 @@ START_TEST(rollback_needs_consecutive_real_rises)
 	sample("a", 0.02, 0.05, 100, 0, S(30)); /* recovered: counter resets */
 	sample("a", 0.04, 0.05, 100, 0, S(40));
 	sample("a", 0.025, 0.05, 100, 0, S(50)); /* +25%: below 30% */
-	sample("a", 0.02, 0.05, 61, 0, S(60));	/* -39%: below 40% */
+	sample("a", 0.02, 0.05, 61, 0, S(60));	 /* -39%: below 40% */
 	ck_assert_int_ne(radio("a").channel, 36);
 	stop();
 	/* a rise of >30% but under 1 percentage point is noise */
@@ -528,8 +600,12 @@ END_TEST
 
 START_TEST(density_and_failover)
 {
-	struct evl_event end = { .id = "d_end", .type = EVL_EV_DENSITY_SPIKE, .ap = "a",
-				 .severity = EVL_SEV_MEDIUM, .confidence = 1, .ended = true };
+	struct evl_event end = {.id = "d_end",
+				.type = EVL_EV_DENSITY_SPIKE,
+				.ap = "a",
+				.severity = EVL_SEV_MEDIUM,
+				.confidence = 1,
+				.ended = true};
 
 	start("US", 1);
 	add_ap("a", EVL_BAND_5G, 36, 20);
@@ -602,7 +678,10 @@ END_TEST
 /* hostapd moved the AP itself: the engine takes the radio's channel, not its stale view */
 START_TEST(refresh_after_external_move)
 {
-	struct evl_chandef to = {.band = EVL_BAND_5G, .channel = 149, .width = 20, .freq = 5745,
+	struct evl_chandef to = {.band = EVL_BAND_5G,
+				 .channel = 149,
+				 .width = 20,
+				 .freq = 5745,
 				 .center_freq1 = 5745};
 	struct evl_actuator act;
 	struct evl_ap_info ai;
@@ -727,6 +806,7 @@ int main(void)
 	tcase_add_test(tc, stale_event_dropped);
 	tcase_add_test(tc, selector_radar_constraints);
 	tcase_add_test(tc, selector_narrows_width);
+	tcase_add_test(tc, radar_fallback_follows_the_selector);
 	tcase_add_test(tc, selector_score_and_tie_break);
 	tcase_add_test(tc, rollback_per);
 	tcase_add_test(tc, rollback_retry);

@@ -457,8 +457,9 @@ struct fake {
 	int fd;
 	volatile int stop;
 	pthread_t th;
-	char cmd[256]; /* the CHAN_SWITCH received */
-	volatile int switches;
+	char cmd[256];	    /* the CHAN_SWITCH received */
+	char chanlist[256]; /* the last SET chanlist received */
+	volatile int switches, chanlists;
 	bool fail_csa; /* report the switch as failed */
 };
 
@@ -492,6 +493,10 @@ static void *fake_run(void *arg)
 		} else if (!strncmp(buf, "CHAN_SWITCH ", 12)) {
 			snprintf(f->cmd, sizeof(f->cmd), "%s", buf);
 			sscanf(buf, "CHAN_SWITCH %*d %d", &freq);
+			reply = "OK\n";
+		} else if (!strncmp(buf, "SET chanlist ", 13)) {
+			snprintf(f->chanlist, sizeof(f->chanlist), "%s", buf + 13);
+			f->chanlists++;
 			reply = "OK\n";
 		} else if (!strcmp(buf, "PING")) {
 			reply = "PONG\n";
@@ -534,7 +539,9 @@ static void fake_stop(struct fake *f)
 }
 
 /* Without --sim, through the hostapd back end: the radar move is a CHAN_SWITCH with
- * blocktx, pending until hostapd reports AP-CSA-FINISHED; then a token exists. */
+ * blocktx and radar_cs_count beacons, pending until hostapd reports AP-CSA-FINISHED; then a
+ * token exists. hostapd's own radar fallback (its chanlist) is armed with the CAC-free
+ * candidates, re-armed after the move, and the configured chanlist is restored on stop. */
 START_TEST(test_hostapd_radar_move)
 {
 	char extra[512], id[64], want[64], *b;
@@ -543,7 +550,7 @@ START_TEST(test_hostapd_radar_move)
 
 	snprintf(extra, sizeof(extra),
 		 "hostapd_ctrl_dir=%s/hostapd\nbpf_pin_dir=%s/bpf/evl\n"
-		 "interface=wlan9\nactuator=hostapd\n",
+		 "interface=wlan9\nactuator=hostapd\nchanlist=52\n",
 		 dir, dir);
 	write_conf(extra);
 	f = fake_start("wlan9");
@@ -552,6 +559,11 @@ START_TEST(test_hostapd_radar_move)
 		usleep(20000);
 	ck_assert(file_has(logpath, "wlan9: attached"));
 	ck_assert(status_has("wlan9: 5g ch52/20 MHz"));
+	/* country 00, nothing reported: the four non-DFS channels, none needs a CAC */
+	ck_assert_int_ge(f->chanlists, 1);
+	ck_assert_str_eq(f->chanlist, "36 40 44 48");
+	ck_assert(status_has("radar fallback armed: 36 40 44 48"));
+	ck_assert(file_has(logpath, "dfs: wlan9: radar fallback armed: 36 40 44 48"));
 	free(ok("inject --type dfs_radar --ap wlan9 --channel 52"));
 	for (int i = 0; i < 100 && !f->switches; i++)
 		usleep(20000);
@@ -561,13 +573,23 @@ START_TEST(test_hostapd_radar_move)
 		usleep(20000);
 	ck_assert(token_of("wlan9", id, sizeof(id), &prev, &next));
 	ck_assert_int_eq(prev, 52);
-	snprintf(want, sizeof(want), "CHAN_SWITCH 10 %d ", 5000 + 5 * next);
+	snprintf(want, sizeof(want), "CHAN_SWITCH 5 %d ", 5000 + 5 * next);
 	ck_assert_msg(!strncmp(f->cmd, want, strlen(want)), "%s vs %s", f->cmd, want);
 	b = ok("status");
 	ck_assert_ptr_nonnull(strstr(b, "Actions Executed: 1\n"));
 	free(b);
 	ck_assert(file_has(logpath, "channel switch to"));
+	/* on the new channel: the three others (52 sits in its NOP) */
+	for (int i = 0; i < 100 && f->chanlists < 2; i++)
+		usleep(20000);
+	ck_assert_int_eq(f->chanlists, 2);
+	snprintf(want, sizeof(want), "%d", next);
+	ck_assert_msg(!strstr(f->chanlist, want) && !strstr(f->chanlist, "52"), "armed: %s",
+		      f->chanlist);
+	ck_assert_int_eq((int)strlen(f->chanlist), 8);
 	stop(SIGTERM);
+	ck_assert_str_eq(f->chanlist, "52");
+	ck_assert(file_has(logpath, "dfs: wlan9: chanlist restored: 52"));
 	fake_stop(f);
 	verify_trail(4);
 }

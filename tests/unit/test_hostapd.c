@@ -341,7 +341,8 @@ static int check_capture_dir(const char *dir)
 			     line = strtok_r(NULL, "\n", &save)) {
 				struct evl_hapd_event ev;
 
-				if (*line != '<' && strchr(line, ' ')) /* "1795623860.078201 <3>..." */
+				if (*line != '<' &&
+				    strchr(line, ' ')) /* "1795623860.078201 <3>..." */
 					line = strchr(line, ' ') + 1;
 
 				ck_assert_msg(!evl_hapd_parse_event(line, &ev), "%s: %s", path,
@@ -391,7 +392,7 @@ START_TEST(radar_switch_pending_then_csa_finished)
 	ck_assert_int_eq(evl_act_hostapd_ops.switch_channel(a, "wlan0", &to, true),
 			 EVL_ACT_PENDING);
 	/* radar: no STATUS round trip first, blocktx set */
-	ck_assert_str_eq(f->log[1], "CHAN_SWITCH 10 5180 center_freq1=5210 bandwidth=80 "
+	ck_assert_str_eq(f->log[1], "CHAN_SWITCH 5 5180 center_freq1=5210 bandwidth=80 "
 				    "sec_channel_offset=1 ht vht blocktx");
 	fake_event(f, "<3>CTRL-EVENT-STARTED-CHANNEL-SWITCH freq=5180 ht_enabled=1 ch_offset=1 "
 		      "ch_width=80 MHz cf1=5210 cf2=0 dfs=0");
@@ -440,6 +441,35 @@ START_TEST(non_radar_switch_uses_running_modes)
 	evl_act_hostapd_ops.destroy(a);
 	fake_stop(f);
 	free(status);
+}
+END_TEST
+
+/* hostapd's own radar reaction only considers its run-time chanlist: SET chanlist. */
+START_TEST(radar_fallback_sets_chanlist)
+{
+	struct fake *f = fake_start();
+	struct rule ok[] = {{"SET chanlist", "OK\n"}};
+	struct rule fail[] = {{"SET chanlist", "FAIL\n"}};
+	const int four[] = {36, 40, 44, 48}, runs[] = {36, 37, 38, 52, 100, 101};
+	char buf[64];
+	void *a = new_act(f, 200);
+
+	ck_assert_int_eq(evl_hapd_format_chanlist(buf, sizeof(buf), runs, 6), 29);
+	ck_assert_str_eq(buf, "SET chanlist 36-38 52 100-101");
+	ck_assert_int_eq(evl_hapd_format_chanlist(buf, sizeof(buf), NULL, 0), 13);
+	ck_assert_str_eq(buf, "SET chanlist ");
+	ck_assert_int_eq(evl_hapd_format_chanlist(buf, 16, four, 4), -ENOSPC);
+	ck_assert_int_eq(evl_hapd_format_chanlist(buf, sizeof(buf), (int[]){0}, 1), -EINVAL);
+
+	fake_rules(f, ok, 1);
+	ck_assert_int_eq(evl_act_hostapd_ops.set_radar_fallback(a, "wlan0", four, 4), 0);
+	ck_assert_str_eq(f->log[0], "SET chanlist 36 40 44 48");
+	ck_assert_int_eq(evl_act_hostapd_ops.set_radar_fallback(a, "wlan0", NULL, 0), 0);
+	ck_assert_str_eq(f->log[1], "SET chanlist ");
+	fake_rules(f, fail, 1);
+	ck_assert_int_eq(evl_act_hostapd_ops.set_radar_fallback(a, "wlan0", four, 4), -EIO);
+	evl_act_hostapd_ops.destroy(a);
+	fake_stop(f);
 }
 END_TEST
 
@@ -553,6 +583,7 @@ int main(void)
 	tcase_add_test(p, captured_replies_parse);
 	tcase_add_test(act, radar_switch_pending_then_csa_finished);
 	tcase_add_test(act, non_radar_switch_uses_running_modes);
+	tcase_add_test(act, radar_fallback_sets_chanlist);
 	tcase_add_test(act, failures_map_to_errno);
 	tcase_add_test(act, monitor_ping_notices_hostapd_gone);
 	tcase_add_test(act, get_conf_from_status);

@@ -464,8 +464,11 @@ static int last_cmd(struct fake_nl *f, struct nlattr **tb)
 START_TEST(actuator_ops)
 {
 	struct fake_nl f = {0};
-	struct evl_nl80211_act_opts o = {
-		.xfer = fake_xfer, .xfer_arg = &f, .family = FAM, .cs_count = 7};
+	struct evl_nl80211_act_opts o = {.xfer = fake_xfer,
+					 .xfer_arg = &f,
+					 .family = FAM,
+					 .cs_count = 7,
+					 .radar_cs_count = 3};
 	struct evl_chandef cd = {EVL_BAND_5G, 149, 80, 5745, 5775};
 	const unsigned char mac[6] = {2, 0, 0, 0, 1, 0};
 	struct nlattr *tb[NL80211_ATTR_MAX + 1];
@@ -482,8 +485,12 @@ START_TEST(actuator_ops)
 
 	ck_assert_int_eq(evl_act_nl80211_ops.switch_channel(a, "lo", &cd, true), EVL_ACT_PENDING);
 	ck_assert_int_eq(last_cmd(&f, tb), NL80211_CMD_CHANNEL_SWITCH);
-	ck_assert_uint_eq(nla_get_u32(tb[NL80211_ATTR_CH_SWITCH_COUNT]), 7);
+	ck_assert_uint_eq(nla_get_u32(tb[NL80211_ATTR_CH_SWITCH_COUNT]), 3);
 	ck_assert_ptr_nonnull(tb[NL80211_ATTR_CH_SWITCH_BLOCK_TX]);
+	ck_assert_int_eq(evl_act_nl80211_ops.switch_channel(a, "lo", &cd, false), EVL_ACT_PENDING);
+	ck_assert_int_eq(last_cmd(&f, tb), NL80211_CMD_CHANNEL_SWITCH);
+	ck_assert_uint_eq(nla_get_u32(tb[NL80211_ATTR_CH_SWITCH_COUNT]), 7);
+	ck_assert_ptr_null(tb[NL80211_ATTR_CH_SWITCH_BLOCK_TX]);
 
 	ck_assert_int_eq(evl_act_nl80211_del_station(a, "lo", mac, 5), 0);
 	ck_assert_int_eq(last_cmd(&f, tb), NL80211_CMD_DEL_STATION);

@@ -472,7 +472,7 @@ struct hapd_act {
 	char ctrl_dir[96];
 	char local_dir[96];
 	int timeout_ms;
-	int cs_count;
+	int cs_count, radar_cs_count;
 	const struct evl_actuator *txpower;
 	struct hapd_ap aps[HAPD_MAX_APS];
 };
@@ -494,6 +494,7 @@ void *evl_act_hostapd_new(const struct evl_hapd_opts *opts)
 	strcpy(a->local_dir, ldir);
 	a->timeout_ms = opts && opts->timeout_ms > 0 ? opts->timeout_ms : 1000;
 	a->cs_count = opts && opts->cs_count > 0 ? opts->cs_count : 10;
+	a->radar_cs_count = opts && opts->radar_cs_count > 0 ? opts->radar_cs_count : 5;
 	a->txpower = opts ? opts->txpower : NULL;
 	return a;
 }
@@ -616,11 +617,47 @@ static int hapd_switch_channel(void *ctx, const char *ap, const struct evl_chand
 	/* A radar move must not wait for a STATUS round trip; otherwise announce what runs now. */
 	if (!radar && !hapd_ap_status(a, ap, &st))
 		modes = st.modes;
-	r = evl_hapd_format_chan_switch(cmd, sizeof(cmd), a->cs_count, to, radar, modes);
+	r = evl_hapd_format_chan_switch(cmd, sizeof(cmd), radar ? a->radar_cs_count : a->cs_count,
+					to, radar, modes);
 	if (r < 0)
 		return r;
 	r = hapd_ap_command(a, ap, cmd);
 	return r ? r : EVL_ACT_PENDING;
+}
+
+int evl_hapd_format_chanlist(char *buf, size_t len, const int *chans, int n)
+{
+	int off, i, j, r;
+
+	if (!buf || n < 0 || (n && !chans))
+		return -EINVAL;
+	off = snprintf(buf, len, "SET chanlist ");
+	for (i = 0; i < n; i = j + 1) {
+		if (chans[i] < 1 || chans[i] > 255)
+			return -EINVAL;
+		for (j = i; j + 1 < n && chans[j + 1] == chans[j] + 1; j++)
+			;
+		if (j > i)
+			r = snprintf(buf + off, off < (int)len ? len - off : 0, "%s%d-%d",
+				     i ? " " : "", chans[i], chans[j]);
+		else
+			r = snprintf(buf + off, off < (int)len ? len - off : 0, "%s%d",
+				     i ? " " : "", chans[i]);
+		off += r;
+	}
+	return off < (int)len ? off : -ENOSPC;
+}
+
+static int hapd_set_radar_fallback(void *ctx, const char *ap, const int *chans, int n)
+{
+	struct hapd_act *a = ctx;
+	char cmd[512];
+	int r;
+
+	if (!a)
+		return -EINVAL;
+	r = evl_hapd_format_chanlist(cmd, sizeof(cmd), chans, n);
+	return r < 0 ? r : hapd_ap_command(a, ap, cmd);
 }
 
 static int hapd_set_tx_power(void *ctx, const char *ap, int dbm)
@@ -722,5 +759,6 @@ const struct evl_act_ops evl_act_hostapd_ops = {
 	.set_obss_pd = hapd_set_obss_pd,
 	.set_max_sta = hapd_set_max_sta,
 	.set_state = hapd_set_state,
+	.set_radar_fallback = hapd_set_radar_fallback,
 	.destroy = hapd_act_destroy,
 };

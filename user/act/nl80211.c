@@ -130,7 +130,7 @@ struct nl_act {
 	void *xfer_arg;
 	struct evl_nl80211 *own; /* the real socket when no xfer was given */
 	int family;
-	int cs_count;
+	int cs_count, radar_cs_count;
 };
 
 static int real_xfer(void *arg, struct nl_msg *msg, evl_nl80211_reply_fn fn, void *fn_arg)
@@ -145,6 +145,7 @@ void *evl_act_nl80211_new(const struct evl_nl80211_act_opts *opts)
 	if (!a)
 		return NULL;
 	a->cs_count = opts && opts->cs_count > 0 ? opts->cs_count : 10;
+	a->radar_cs_count = opts && opts->radar_cs_count > 0 ? opts->radar_cs_count : 5;
 	if (opts && opts->xfer) {
 		a->xfer = opts->xfer;
 		a->xfer_arg = opts->xfer_arg;
@@ -228,7 +229,9 @@ static int nl_switch_channel(void *ctx, const char *ap, const struct evl_chandef
 		return -EINVAL;
 	if (ifi < 0)
 		return ifi;
-	r = act_send(a, evl_nl80211_msg_channel_switch(a->family, ifi, to, a->cs_count, radar));
+	r = act_send(a, evl_nl80211_msg_channel_switch(a->family, ifi, to,
+						       radar ? a->radar_cs_count : a->cs_count,
+						       radar));
 	return r ? r : EVL_ACT_PENDING;
 }
 

@@ -10,6 +10,8 @@ struct sim_ap {
 	struct evl_ap_conf conf;   /* what the radio has */
 	struct evl_ap_conf staged; /* pending mode: change awaiting completion */
 	bool has_staged;
+	int fallback[EVL_SIM_FALLBACK_MAX]; /* the radio's own radar fallback */
+	int n_fallback;
 };
 
 struct evl_sim {
@@ -164,6 +166,31 @@ SIM_SETTER(set_obss_pd, obss_pd, int)
 SIM_SETTER(set_max_sta, max_sta, int)
 SIM_SETTER(set_state, state, enum evl_ap_state)
 
+/* Stored like hostapd's chanlist; not counted and never failed: no action of its own. */
+static int sim_set_radar_fallback(void *ctx, const char *ap, const int *chans, int n)
+{
+	struct sim_ap *a = find(ctx, ap);
+
+	if (!a)
+		return -ENOENT;
+	if (n < 0 || n > EVL_SIM_FALLBACK_MAX || (n && !chans))
+		return -EINVAL;
+	memcpy(a->fallback, chans, (size_t)n * sizeof(*chans));
+	a->n_fallback = n;
+	return 0;
+}
+
+int evl_sim_radar_fallback(const struct evl_sim *s, const char *id, int *chans, int max)
+{
+	const struct sim_ap *a = find(s, id);
+
+	if (!a)
+		return -ENOENT;
+	for (int i = 0; i < a->n_fallback && i < max; i++)
+		chans[i] = a->fallback[i];
+	return a->n_fallback;
+}
+
 static void sim_destroy(void *ctx)
 {
 	evl_sim_free(ctx);
@@ -177,5 +204,6 @@ const struct evl_act_ops evl_sim_ops = {
 	.set_obss_pd = sim_set_obss_pd,
 	.set_max_sta = sim_set_max_sta,
 	.set_state = sim_set_state,
+	.set_radar_fallback = sim_set_radar_fallback,
 	.destroy = sim_destroy,
 };

@@ -46,6 +46,8 @@ static const struct key keys[] = {
 	{"wiphy_interval_s", UINT(wiphy_interval_s, 1, 3600)},
 	{"rt_priority", UINT(rt_priority, 0, 99)},
 	{"density_assoc_limit", UINT(density_assoc_limit, 0, 100000)},
+	{"cs_count", UINT(cs_count, 1, 255)},
+	{"radar_cs_count", UINT(radar_cs_count, 1, 255)},
 };
 
 void evl_config_defaults(struct evl_config *cfg)
@@ -71,6 +73,8 @@ void evl_config_defaults(struct evl_config *cfg)
 	cfg->wiphy_interval_s = 60;
 	cfg->rt_priority = 50;
 	cfg->density_assoc_limit = 30;
+	cfg->cs_count = 10;
+	cfg->radar_cs_count = 5; /* hostapd's own radar move (src/ap/dfs.c) */
 }
 
 const char *evl_config_actuator_name(enum evl_config_actuator a)
@@ -286,6 +290,41 @@ static int set_int(struct pctx *p, int *dst, const char *v, int lo, int hi)
 	return 0;
 }
 
+/* hostapd's chanlist syntax: channels and ranges ("36-48 100,104"), ascending out. */
+static int set_chanlist(struct pctx *p, struct evl_config_iface *i, const char *v)
+{
+	unsigned char in[sizeof(i->chanlist)] = {0};
+	char buf[EVL_CONFIG_LINE_MAX], *tok, *save = NULL, *dash;
+	unsigned long lo, hi;
+
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (tok = strtok_r(buf, " ,", &save); tok; tok = strtok_r(NULL, " ,", &save)) {
+		dash = strchr(tok, '-');
+		if (dash)
+			*dash = 0;
+		if (parse_uint(tok, 255, &lo, 10) || !lo ||
+		    (dash ? parse_uint(dash + 1, 255, &hi, 10) : (hi = lo, 0)) || hi < lo)
+			return fail(p, -EINVAL,
+				    "'%s' is not a channel list (channels 1..255 and ranges, "
+				    "e.g. 36-48 100)",
+				    v);
+		for (unsigned long c = lo; c <= hi; c++)
+			in[c / 8] |= 1u << (c % 8);
+	}
+	memcpy(i->chanlist, in, sizeof(in));
+	return 0;
+}
+
+int evl_config_chanlist(const struct evl_config_iface *i, int chans[255])
+{
+	int n = 0;
+
+	for (int c = 1; c < 256; c++)
+		if (i->chanlist[c / 8] & (1u << (c % 8)))
+			chans[n++] = c;
+	return n;
+}
+
 /* 0 handled, 1 not an interface key, <0 error. */
 static int set_iface(struct pctx *p, struct evl_config *c, const char *k, const char *v)
 {
@@ -310,7 +349,7 @@ static int set_iface(struct pctx *p, struct evl_config *c, const char *k, const 
 		return 0;
 	}
 	if (strcmp(k, "actuator") && strcmp(k, "band") && strcmp(k, "channel") &&
-	    strcmp(k, "bandwidth") && strcmp(k, "tx_power"))
+	    strcmp(k, "bandwidth") && strcmp(k, "tx_power") && strcmp(k, "chanlist"))
 		return 1;
 	if (!c->n_ifaces)
 		return fail(p, -EINVAL, "per-interface key before the first interface= line");
@@ -342,6 +381,8 @@ static int set_iface(struct pctx *p, struct evl_config *c, const char *k, const 
 		return set_int(p, &i->channel, v, 1, 233);
 	if (!strcmp(k, "tx_power"))
 		return set_int(p, &i->tx_power, v, 0, 36);
+	if (!strcmp(k, "chanlist"))
+		return set_chanlist(p, i, v);
 	/* bandwidth */
 	if (strcmp(v, "20") && strcmp(v, "40") && strcmp(v, "80") && strcmp(v, "160"))
 		return fail(p, -EINVAL, "'%s' is not 20, 40, 80 or 160", v);

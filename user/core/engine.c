@@ -87,7 +87,54 @@ int evl_engine_add_ap(struct evl_engine *e, const char *id, const struct evl_ap_
 	a->conf = *conf;
 	for (int c = 0; c < EVL_CHAN_MAX; c++)
 		a->rep[c].client_support = 1.0;
+	a->n_armed = -1;
 	return 0;
+}
+
+/* ---- radar fallback -------------------------------------------------------------------- */
+
+/* Arm every 5 GHz AP whose radar candidates changed; a failure is retried at the next call. */
+static void fallback_sync(struct evl_engine *e)
+{
+	int ch[EVL_FALLBACK_MAX], n, rc;
+
+	if (!e->act.ops->set_radar_fallback)
+		return;
+	for (size_t i = 0; i < e->n_aps; i++) {
+		struct ap *a = &e->aps[i];
+
+		if (a->conf.band != EVL_BAND_5G || a->arm_unsupported)
+			continue;
+		n = evl_select_radar_fallback(e, i, ch, EVL_FALLBACK_MAX);
+		if (!n || (n == a->n_armed && !memcmp(ch, a->armed, (size_t)n * sizeof(ch[0]))))
+			continue; /* none at all: the radio's own NOP list still steers it */
+		rc = e->act.ops->set_radar_fallback(e->act.ctx, a->id, ch, n);
+		if (rc == -EOPNOTSUPP)
+			a->arm_unsupported = true;
+		if (rc) {
+			a->n_armed = -1;
+			continue;
+		}
+		memcpy(a->armed, ch, (size_t)n * sizeof(ch[0]));
+		a->n_armed = n;
+	}
+}
+
+int evl_engine_radar_candidates(const struct evl_engine *e, const char *ap, int *chans, int max)
+{
+	const struct ap *a = evl_engine_find_ap(e, ap);
+
+	if (!a || !chans || max < 0)
+		return -EINVAL;
+	return evl_select_radar_fallback(e, ap_idx(e, a), chans, max);
+}
+
+void evl_engine_rearm(struct evl_engine *e, const char *ap)
+{
+	for (size_t i = 0; i < e->n_aps; i++)
+		if (!ap || !strcmp(e->aps[i].id, ap))
+			e->aps[i].n_armed = -1;
+	fallback_sync(e);
 }
 
 /* ---- records --------------------------------------------------------------------------- */
@@ -691,6 +738,7 @@ void evl_engine_tick(struct evl_engine *e, uint64_t now)
 		token_expire(e, i, "window_ended", now);
 	}
 	run_queue(e, now);
+	fallback_sync(e);
 }
 
 uint64_t evl_engine_next_deadline(const struct evl_engine *e)
@@ -727,6 +775,7 @@ int evl_engine_confirm(struct evl_engine *e, const char *ap, bool ok, uint64_t n
 	if (!a || !a->op.active)
 		return -ENOENT;
 	finish(e, a, ok ? 0 : -EIO, now);
+	fallback_sync(e);
 	return 0;
 }
 
@@ -745,6 +794,7 @@ int evl_engine_refresh(struct evl_engine *e, const char *ap)
 	rc = e->act.ops->get_conf(e->act.ctx, a->id, &c);
 	if (!rc)
 		a->conf = c;
+	fallback_sync(e);
 	return rc;
 }
 
@@ -822,7 +872,7 @@ int evl_engine_chan_report(struct evl_engine *e, const char *ap, int channel,
 	    !(r->client_support >= 0) || r->neighbors < 0 || !isfinite(r->interference) ||
 	    !isfinite(r->client_support))
 		return -EINVAL;
-	a->rep[channel] = *r;
+	a->rep[channel] = *r; /* the next tick re-arms: a scan reports many channels */
 	return 0;
 }
 
@@ -835,6 +885,7 @@ int evl_engine_dfs_state(struct evl_engine *e, const char *ap, int channel, enum
 	if (channel <= 0 || channel >= EVL_CHAN_MAX || (unsigned int)st > EVL_DFS_UNAVAILABLE)
 		return -EINVAL;
 	a->dfs[channel] = (unsigned char)st;
+	fallback_sync(e);
 	return 0;
 }
 
@@ -911,6 +962,8 @@ size_t evl_engine_aps(const struct evl_engine *e, struct evl_ap_info *out, size_
 		memset(&out[i], 0, sizeof(out[i]));
 		snprintf(out[i].id, sizeof(out[i].id), "%s", a->id);
 		out[i].conf = a->conf;
+		memcpy(out[i].fallback, a->armed, sizeof(a->armed));
+		out[i].n_fallback = a->n_armed;
 		out[i].cooldown_until_ns = a->cooldown_until;
 		out[i].pending = a->op.active;
 		out[i].has_metrics = a->has_metrics;

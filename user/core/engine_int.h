@@ -31,6 +31,9 @@ struct ap {
 	bool has_metrics;
 	struct evl_metrics last;
 	struct op op;
+	int armed[EVL_FALLBACK_MAX]; /* radar fallback the actuator took */
+	int n_armed;		     /* -1: none (yet, or the last try failed) */
+	bool arm_unsupported;	     /* the back end has no fallback of its own */
 };
 
 struct token {
@@ -82,5 +85,7 @@ bool evl_engine_in_nop(const struct evl_engine *e, size_t ap, int channel);
 /* Pick a channel for a move away from @avoid (0 = none). 0 or -ENOSPC. */
 int evl_select_channel(struct evl_engine *e, size_t ap, int avoid, bool radar,
 		       struct evl_chandef *out);
+/* The 20 MHz channels of the blocks a radar move of @ap would accept now, ascending. */
+int evl_select_radar_fallback(const struct evl_engine *e, size_t ap, int *chans, int max);
 
 #endif /* EVL_ENGINE_INT_H */

@@ -58,12 +58,26 @@ static bool usable(const struct evl_engine *e, size_t ap, const int *sub, int n)
 	return true;
 }
 
-int evl_select_channel(struct evl_engine *e, size_t ap, int avoid, bool radar,
-		       struct evl_chandef *out)
+static bool overlaps(const struct ap *a, const int *sub, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (evl_chan_block_contains(a->conf.band, a->conf.channel, a->conf.bandwidth,
+					    sub[i]))
+			return true;
+	return false;
+}
+
+/*
+ * The selector's candidates for a move away from @avoid (and, with @own_block, from every
+ * channel of the AP's current block: where a radar will put the whole block in NOP): the
+ * blocks within tie_margin of the best, at the first width (and, for radar moves, first
+ * without a CAC) that has any. Returns how many (0: none) and their width in *width.
+ */
+static int candidates(const struct evl_engine *e, size_t ap, int avoid, bool radar, bool own_block,
+		      struct cand *cand, int *width)
 {
 	const struct ap *a = &e->aps[ap];
 	enum evl_band band = a->conf.band;
-	struct cand cand[EVL_CHAN_MAX];
 	int sub[EVL_BLOCK_MAX];
 
 	if (!avoid)
@@ -71,7 +85,7 @@ int evl_select_channel(struct evl_engine *e, size_t ap, int avoid, bool radar,
 	/* radar: a CAC is a minute or more off the air, so first narrow the width without one */
 	for (int pass = radar ? 0 : 1; pass < 2; pass++) {
 		for (int w = a->conf.bandwidth; w >= 20; w /= 2) {
-			int n = 0, k = 0, pick;
+			int n = 0, k = 0;
 			double best = -1;
 
 			for (int c = 1; c < EVL_CHAN_MAX; c++) {
@@ -84,7 +98,8 @@ int evl_select_channel(struct evl_engine *e, size_t ap, int avoid, bool radar,
 				ns = evl_chan_block(e->cfg.country, band, c, w, sub);
 				if (ns < 0 || !usable(e, ap, sub, ns) ||
 				    evl_chan_block_contains(band, c, w, avoid) ||
-				    (c == a->conf.channel && w == a->conf.bandwidth))
+				    (c == a->conf.channel && w == a->conf.bandwidth) ||
+				    (own_block && overlaps(a, sub, ns)))
 					continue;
 				sc = score_block(e, a, sub, ns, &cac);
 				if (pass == 0 && cac)
@@ -96,11 +111,44 @@ int evl_select_channel(struct evl_engine *e, size_t ap, int avoid, bool radar,
 			for (int i = 0; i < n; i++)
 				if (cand[i].score >= best - e->cfg.tie_margin - 1e-9)
 					cand[k++] = cand[i];
-			if (!k)
-				continue;
-			pick = (int)(evl_rng_next(&e->rng) % (uint64_t)k);
-			return evl_chan_chandef(e->cfg.country, band, cand[pick].channel, w, out);
+			if (k) {
+				*width = w;
+				return k;
+			}
 		}
 	}
-	return -ENOSPC;
+	return 0;
+}
+
+int evl_select_channel(struct evl_engine *e, size_t ap, int avoid, bool radar,
+		       struct evl_chandef *out)
+{
+	struct cand cand[EVL_CHAN_MAX];
+	int w, k = candidates(e, ap, avoid, radar, false, cand, &w), pick;
+
+	if (!k)
+		return -ENOSPC;
+	pick = (int)(evl_rng_next(&e->rng) % (uint64_t)k);
+	return evl_chan_chandef(e->cfg.country, e->aps[ap].conf.band, cand[pick].channel, w, out);
+}
+
+int evl_select_radar_fallback(const struct evl_engine *e, size_t ap, int *chans, int max)
+{
+	const struct ap *a = &e->aps[ap];
+	struct cand cand[EVL_CHAN_MAX];
+	bool in[EVL_CHAN_MAX] = {0};
+	int sub[EVL_BLOCK_MAX], w, n = 0;
+	int k = candidates(e, ap, 0, true, true, cand, &w);
+
+	/* every 20 MHz channel of every candidate block: hostapd checks the one it starts at */
+	for (int i = 0; i < k; i++) {
+		int ns = evl_chan_block(e->cfg.country, a->conf.band, cand[i].channel, w, sub);
+
+		for (int j = 0; j < ns; j++)
+			in[sub[j]] = true;
+	}
+	for (int c = 1; c < EVL_CHAN_MAX && n < max; c++)
+		if (in[c])
+			chans[n++] = c;
+	return n;
 }

@@ -42,6 +42,11 @@ static void status(struct evld *d, struct evl_ctl_reply *r)
 		if (ap[i].has_metrics)
 			P(" per %.3f retry %.3f tput %.1f Mbit/s", ap[i].last.per, ap[i].last.retry,
 			  ap[i].last.throughput_mbps);
+		if (ap[i].n_fallback > 0) {
+			P("\n  radar fallback armed:");
+			for (int k = 0; k < ap[i].n_fallback; k++)
+				P(" %d", ap[i].fallback[k]);
+		}
 		P("\n");
 	}
 }

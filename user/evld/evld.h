@@ -37,7 +37,8 @@ int evld_radio_channels(struct evld_radio *r, struct evld *d, unsigned int i, in
 /* The nl80211 actuator back end (its header cannot sit beside engine.h). */
 struct evl_act_ops;
 const struct evl_act_ops *evld_radio_act_ops(void);
-void *evld_radio_act_new(void); /* NULL + errno */
+struct evl_config;
+void *evld_radio_act_new(const struct evl_config *cfg); /* NULL + errno */
 
 /* ---- what sensing reports (main.c) ---------------------------------------------------- */
 enum evld_dfs { EVLD_DFS_USABLE = 1, EVLD_DFS_AVAILABLE, EVLD_DFS_UNAVAILABLE };

@@ -259,6 +259,38 @@ static int mux_state(void *ctx, const char *ap, enum evl_ap_state st)
 	ROUTE(set_state, st);
 }
 
+/* "36 40 44 48" for the log. */
+static void chan_words(char *buf, size_t len, const int *chans, int n)
+{
+	size_t off = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < n && off < len; i++)
+		off += snprintf(buf + off, len - off, "%s%d", i ? " " : "", chans[i]);
+	if (!n)
+		snprintf(buf, len, "every channel");
+}
+
+static int mux_radar_fallback(void *ctx, const char *ap, const int *chans, int n)
+{
+	struct evld_iface *f = iface_by_name(ctx, ap);
+	char list[256];
+	int rc;
+
+	if (!f || !f->act.ops)
+		return -ENOENT;
+	if (!f->act.ops->set_radar_fallback)
+		return -EOPNOTSUPP;
+	rc = f->act.ops->set_radar_fallback(f->act.ctx, ap, chans, n);
+	chan_words(list, sizeof(list), chans, n);
+	if (rc)
+		evld_log(EVLD_WARN, "dfs", "%s: radar fallback not armed (%s): %s", ap, list,
+			 strerror(-rc));
+	else
+		evld_log(EVLD_INFO, "dfs", "%s: radar fallback armed: %s", ap, list);
+	return rc;
+}
+
 static const struct evl_act_ops mux_ops = {
 	.name = "evld",
 	.get_conf = mux_get_conf,
@@ -267,6 +299,7 @@ static const struct evl_act_ops mux_ops = {
 	.set_obss_pd = mux_obss_pd,
 	.set_max_sta = mux_max_sta,
 	.set_state = mux_state,
+	.set_radar_fallback = mux_radar_fallback,
 };
 
 /* ---- events into the engine ------------------------------------------------------------ */
@@ -504,6 +537,30 @@ static void hapd_connect(struct evld *d, struct evld_iface *f, uint64_t now)
 	}
 	f->mon_retry_ns = now + 5 * NS_PER_S; /* attached: the next liveness ping */
 	evld_log(EVLD_INFO, "hostapd", "%s: attached to %s", f->name, path);
+	evl_engine_rearm(d->e, f->name); /* a restarted hostapd has its config file's chanlist */
+}
+
+/* On stop: hand each hostapd its configured chanlist back (evld.conf `chanlist`). */
+static void restore_fallback(struct evld *d)
+{
+	char list[1024];
+	int chans[255], n, rc;
+
+	for (unsigned int i = 0; i < d->n_if; i++) {
+		const struct evld_iface *f = &d->ifs[i];
+		const struct evl_config_iface *ci = evl_config_iface_find(&d->cfg, f->name);
+
+		if (f->kind != EVL_CONFIG_ACT_HOSTAPD || !ci || !f->act.ops->set_radar_fallback)
+			continue;
+		n = evl_config_chanlist(ci, chans);
+		chan_words(list, sizeof(list), chans, n);
+		rc = f->act.ops->set_radar_fallback(f->act.ctx, f->name, chans, n);
+		if (rc)
+			evld_log(EVLD_WARN, "dfs", "%s: chanlist not restored (%s): %s", f->name,
+				 list, strerror(-rc));
+		else
+			evld_log(EVLD_INFO, "dfs", "%s: chanlist restored: %s", f->name, list);
+	}
 }
 
 static void hapd_lost(struct evld *d, struct evld_iface *f, int rc)
@@ -787,7 +844,7 @@ static int backend(struct evld *d, struct evld_iface *f, json_object *state,
 		return evl_sim_add_ap(d->simact, f->name, &c);
 	}
 	if (!d->nlact) {
-		d->nlact = evld_radio_act_new();
+		d->nlact = evld_radio_act_new(&d->cfg);
 		if (d->nlact)
 			d->nl_actuator = (struct evl_actuator){evld_radio_act_ops(), d->nlact};
 		else
@@ -803,6 +860,8 @@ static int backend(struct evld *d, struct evld_iface *f, json_object *state,
 	if (!d->hapd) {
 		struct evl_hapd_opts o = {
 			.ctrl_dir = d->cfg.hostapd_ctrl_dir,
+			.cs_count = (int)d->cfg.cs_count,
+			.radar_cs_count = (int)d->cfg.radar_cs_count,
 			.txpower = d->nlact ? &d->nl_actuator : NULL,
 		};
 
@@ -976,6 +1035,10 @@ static const char *restart_key(const struct evl_config *a, const struct evl_conf
 		return "audit_durability";
 	if (a->ctl_socket_mode != b->ctl_socket_mode)
 		return "ctl_socket_mode";
+	if (a->cs_count != b->cs_count)
+		return "cs_count";
+	if (a->radar_cs_count != b->radar_cs_count)
+		return "radar_cs_count";
 	return NULL;
 #undef DIFF
 }
@@ -1046,6 +1109,7 @@ int evld_reload(struct evld *d, char *err, size_t errlen)
 	}
 	d->cfg = cfg;
 	d->next_survey = d->next_sta = d->next_metrics = 0;
+	evl_engine_rearm(d->e, NULL);
 	evld_log(EVLD_INFO, "evld", "configuration reloaded from %s", d->conf_path);
 	return 0;
 }
@@ -1526,6 +1590,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	rc = run(d) ? 1 : 0;
+	restore_fallback(d);
 	audit_daemon(d, EVL_REC_DAEMON_STOP, "stop");
 	write_metrics(d);
 	if ((c = save_state(d)))

@@ -31,9 +31,14 @@ const struct evl_act_ops *evld_radio_act_ops(void)
 	return &evl_act_nl80211_ops;
 }
 
-void *evld_radio_act_new(void)
+void *evld_radio_act_new(const struct evl_config *cfg)
 {
-	return evl_act_nl80211_new(NULL);
+	struct evl_nl80211_act_opts o = {
+		.cs_count = (int)cfg->cs_count,
+		.radar_cs_count = (int)cfg->radar_cs_count,
+	};
+
+	return evl_act_nl80211_new(&o);
 }
 
 struct evld_radio *evld_radio_open(void)
