@@ -47,8 +47,11 @@ TESTS     := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRCS))
 LIB       := $(B)/libevl.a
 LIB_SAN   := $(B)/san/libevl.a
 BINS      := $(addprefix $(B)/bin/,$(TOOLS)) $(if $(EVLD_SRCS),$(B)/bin/evld)
+# Man pages: NAME.SECTION.scd beside the code it documents -> build/man/NAME.SECTION
+MAN_SRCS  := $(wildcard user/*/*.scd tools/*/*.scd)
+MANS      := $(addprefix $(B)/man/,$(basename $(notdir $(MAN_SRCS))))
 
-all: deps-check $(BINS) $(TESTS)
+all: deps-check $(BINS) $(TESTS) $(MANS)
 
 # --- BPF: objects -> one linked object (shared weak maps) -> one skeleton ----
 $(B)/include/vmlinux.h:
@@ -105,6 +108,16 @@ $(B)/tests/%: $(B)/san/tests/%.o $(patsubst %.c,$(B)/san/%.o,$(TLIB_SRCS)) $(LIB
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(SAN) $^ $(CHECK_LIBS) $(LDLIBS) -o $@
 
+# --- man pages: scdoc, then drop the empty paragraphs scdoc 1.11 emits (mandoc -Tlint) ------
+vpath %.scd $(sort $(dir $(MAN_SRCS)))
+$(B)/man/%: %.scd scripts/man-tidy.awk
+	$(call msg,SCDOC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)scdoc < $< | awk -f scripts/man-tidy.awk > $@
+
+bins: $(BINS)
+man: $(MANS)
+
 # --- the two set-up commands and friends ------------------------------------
 deps:
 	$(Q)scripts/deps.sh
@@ -115,7 +128,7 @@ deps-check:
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)scripts/run-tests.sh $(TESTS)
+	$(Q)scripts/run-tests.sh $(TESTS) tests/man/lint.sh
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -128,7 +141,7 @@ format:
 clean:
 	$(Q)rm -rf $(B)
 
-.PHONY: all deps deps-check check demo format clean
+.PHONY: all bins man deps deps-check check demo format clean
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 

@@ -5,7 +5,7 @@
 set -eu
 
 BUILD_PKGS="gcc make pkg-config clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev \
-libnl-3-dev libnl-genl-3-dev libssl-dev libcap-dev check libjson-c-dev"
+libnl-3-dev libnl-genl-3-dev libssl-dev libcap-dev check libjson-c-dev scdoc mandoc man-db"
 VM_PKGS="qemu-system-x86 busybox-static cpio kmod hostapd wpasupplicant iw wireless-regdb"
 
 check_only=0
