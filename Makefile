@@ -47,8 +47,11 @@ TESTS     := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRCS))
 LIB       := $(B)/libevl.a
 LIB_SAN   := $(B)/san/libevl.a
 BINS      := $(addprefix $(B)/bin/,$(TOOLS)) $(if $(EVLD_SRCS),$(B)/bin/evld)
+# Man pages: NAME.SECTION.scd beside the code it documents -> build/man/NAME.SECTION
+MAN_SRCS  := $(wildcard user/*/*.scd tools/*/*.scd)
+MANS      := $(addprefix $(B)/man/,$(basename $(notdir $(MAN_SRCS))))
 
-all: deps-check $(BINS) $(TESTS)
+all: deps-check $(BINS) $(TESTS) $(MANS)
 
 # --- BPF: objects -> one linked object (shared weak maps) -> one skeleton ----
 $(B)/include/vmlinux.h:
@@ -74,12 +77,12 @@ $(B)/include/evl.skel.h: $(B)/bpf/evl.o
 $(B)/obj/%.o: %.c $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/san/%.o: %.c $(SKELS)
 	$(call msg,CC-SAN,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(SAN) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) -MMD -MP -c $< -o $@
 
 $(LIB): $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRCS))
 	$(call msg,AR,$@)
@@ -92,18 +95,28 @@ $(LIB_SAN): $(patsubst %.c,$(B)/san/%.o,$(LIB_SRCS))
 $(B)/bin/evld: $(patsubst %.c,$(B)/obj/%.o,$(EVLD_SRCS)) $(LIB)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 .SECONDEXPANSION:
 $(B)/bin/%: $$(patsubst %.c,$(B)/obj/%.o,$$(wildcard tools/$$*/*.c)) $(LIB)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(B)/tests/%: $(B)/san/tests/%.o $(patsubst %.c,$(B)/san/%.o,$(TLIB_SRCS)) $(LIB_SAN)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(SAN) $^ $(CHECK_LIBS) $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) $^ $(CHECK_LIBS) $(LDLIBS) -o $@
+
+# --- man pages: scdoc, then drop the empty paragraphs scdoc 1.11 emits (mandoc -Tlint) ------
+vpath %.scd $(sort $(dir $(MAN_SRCS)))
+$(B)/man/%: %.scd scripts/man-tidy.awk
+	$(call msg,SCDOC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)scdoc < $< | awk -f scripts/man-tidy.awk > $@
+
+bins: $(BINS)
+man: $(MANS)
 
 # --- the two set-up commands and friends ------------------------------------
 deps:
@@ -115,11 +128,16 @@ deps-check:
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)scripts/run-tests.sh $(TESTS)
+	$(Q)scripts/run-tests.sh $(TESTS) tests/man/lint.sh
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)scripts/demo.sh
+
+# The Debian package: build/deb/evl_<version>_<arch>.deb (scripts/deb.sh; installs what is missing).
+deb:
+	$(Q)scripts/deps.sh deb
+	$(Q)B=$(B) scripts/deb.sh
 
 format:
 	$(Q)clang-format -i $(wildcard bpf/*.c bpf/*.h include/evl/*.h user/*/*.c user/*/*.h \
@@ -128,9 +146,9 @@ format:
 clean:
 	$(Q)rm -rf $(B)
 
-.PHONY: all deps deps-check check demo format clean
+.PHONY: all bins man deps deps-check check demo deb format clean
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -path $(B)/deb -prune -o -name '*.d' -type f -print 2>/dev/null)
 
 # Larger areas (e.g. the VM test bed) keep their own rules beside their files.
 include $(wildcard */*.mk */*/*.mk)

@@ -1,11 +1,13 @@
 #!/bin/sh
-# Install the Debian packages evl needs (build + tests; `vm` adds the qemu test bed).
-# Usage: scripts/deps.sh [--check] [vm]
+# Install the Debian packages evl needs (build + tests; `vm` adds the qemu test bed, `deb`
+# what `make deb` needs to build and check the Debian package).
+# Usage: scripts/deps.sh [--check] [vm] [deb]
 #   --check  only report what is missing (exit 1), install nothing.
 set -eu
 
 BUILD_PKGS="gcc make pkg-config clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev \
-libnl-3-dev libnl-genl-3-dev libssl-dev libcap-dev check libjson-c-dev"
+libnl-3-dev libnl-genl-3-dev libssl-dev libcap-dev check libjson-c-dev scdoc mandoc man-db"
+DEB_PKGS="debhelper dpkg-dev fakeroot lintian"
 VM_PKGS="qemu-system-x86 busybox-static cpio kmod hostapd wpasupplicant iw wireless-regdb"
 
 check_only=0
@@ -14,6 +16,7 @@ for a in "$@"; do
 	case $a in
 	--check) check_only=1 ;;
 	vm) pkgs="$pkgs $VM_PKGS" ;;
+	deb) pkgs="$pkgs $DEB_PKGS" ;;
 	*) echo "deps: unknown argument '$a'" >&2; exit 2 ;;
 	esac
 done

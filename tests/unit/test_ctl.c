@@ -500,7 +500,7 @@ START_TEST(test_evlctl_exit_codes)
 	ck_assert_int_eq(
 		evlctl(s, (const char *[]){"status", "now please", NULL}, out, sizeof(out)), 2);
 	ck_assert_int_eq(evlctl(s, (const char *[]){"--help", NULL}, out, sizeof(out)), 0);
-	ck_assert_ptr_nonnull(strstr(out, "EXIT STATUS"));
+	ck_assert_ptr_nonnull(strstr(out, "see evlctl(8)")); /* short: the man page has the rest */
 	ck_assert_int_eq(handled, 3); /* usage errors never reached the daemon */
 	stop(s);
 	/* no daemon at all */

@@ -26,7 +26,7 @@ static const char usage_main[] =
 	"         [--to YYYY-MM-DD] [-o OUT] [--force]\n"
 	"  maintain --dir DIR [--compress-after 90d] [--retain 7y]\n"
 	"  bench [--records N] [--dir DIR]  records/s signed+appended per durability\n"
-	"Run 'evl-audit COMMAND --help' for details.\n";
+	"See evl-audit(8).\n";
 
 static int usage(const char *text, bool help)
 {
@@ -164,9 +164,7 @@ static int parse_date(const char *s, int *out)
 static const char usage_export[] =
 	"usage: evl-audit export --dir DIR --key FILE [--site-secret FILE] [--ap ID]\n"
 	"                        [--from YYYY-MM-DD] [--to YYYY-MM-DD] [-o OUT] [--force]\n"
-	"Write the verified records (exact signed lines, JSON Lines) in the date range to OUT\n"
-	"(default stdout). --ap takes the RAW identifier and matches its hash under the site\n"
-	"secret (--site-secret required). A tampered trail is refused unless --force.\n";
+	"See evl-audit(8).\n";
 
 static int cmd_export(int argc, char **argv)
 {
@@ -314,9 +312,7 @@ static int parse_days(const char *s, unsigned int *out)
 
 static const char usage_maintain[] =
 	"usage: evl-audit maintain --dir DIR [--compress-after 90d] [--retain 7y]\n"
-	"Gzip day files older than --compress-after; delete day files older than --retain\n"
-	"(recorded in DIR/retired.jsonl so verification still passes). Units: d w m y.\n"
-	"The newest day is never touched. Defaults: compress after 90d, retain 7y.\n";
+	"See evl-audit(8).\n";
 
 static int cmd_maintain(int argc, char **argv)
 {
@@ -443,10 +439,7 @@ static int bench_one(const char *base, const char *name, enum evl_audit_durabili
 }
 
 static const char usage_bench[] =
-	"usage: evl-audit bench [--records N] [--dir DIR]\n"
-	"Sign and append N records (default 200000; per-record sync uses N/20) with each\n"
-	"durability setting and print records/s. DIR (default: a fresh directory under /tmp,\n"
-	"removed afterwards) decides which file system is measured.\n";
+	"usage: evl-audit bench [--records N] [--dir DIR]   (see evl-audit(8))\n";
 
 static int cmd_bench(int argc, char **argv)
 {

@@ -652,17 +652,9 @@ static void print_table(const struct results *r, const struct utsname *u, long c
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: evl-bench [--events N] [--rate R] [--spin] [--split] [--json]\n"
-		"       evl-bench --radar [--trials N] [--json]   (inside the VM test bed)\n"
-		"  --events N   records per measurement (default 50000, at least 1000)\n"
-		"  --rate R     spike records per second for the latency figures (default 10000)\n"
-		"  --spin       consumers busy-poll instead of sleeping (no wake-up cost)\n"
-		"  --split      consumer on another CPU than the producer (cross-CPU wake-up);\n"
-		"               default: both on CPU 0\n"
-		"  --json       one JSON object instead of the table\n"
-		"  --radar      radar -> user space: eBPF ring buffer vs nl80211 event (hwsim)\n"
-		"  --trials N   radar trials (default 5)\n");
+	fprintf(f, "usage: evl-bench [--events N] [--rate R] [--spin] [--split] [--json]\n"
+		   "       evl-bench --radar [--trials N] [--json]   (inside the VM test bed)\n"
+		   "Cost and latency of the eBPF data path (root); see evl-bench(8).\n");
 }
 
 static bool parse_num(const char *s, double lo, double hi, double *out)

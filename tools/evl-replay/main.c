@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * evl-replay: run a scenario (JSON Lines) through the decision core with the sim actuator,
- * print a timeline or (--json) one result object. See README "evl-replay".
+ * print a timeline or (--json) one result object. Format and options: evl-replay(1).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -357,14 +357,8 @@ static void usage(FILE *to)
 {
 	fprintf(to, "usage: evl-replay SCENARIO.jsonl|- [--seed N] [--json]\n"
 		    "                  [--audit-dir DIR --audit-key FILE --site-secret FILE]\n"
-		    "  Replays a scenario through the evl decision core with the sim actuator.\n"
-		    "  --seed N             selector RNG seed (default 1)\n"
-		    "  --json               print one JSON result object instead of a timeline\n"
-		    "  --audit-dir DIR      write the signed audit trail of the run into DIR,\n"
-		    "                       timestamped from the scenario's site.start\n"
-		    "  --audit-key FILE     MAC key (evl-audit keygen FILE), mode 0600\n"
-		    "  --site-secret FILE   secret that hashes identifiers, mode 0600\n"
-		    "exit: 0 ran, 1 bad scenario or I/O error, 2 usage\n");
+		    "Runs a scenario through the decision core with simulated APs; the scenario\n"
+		    "format is in evl-replay(1).\n");
 }
 
 int main(int argc, char **argv)

@@ -14,44 +14,12 @@ enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3 };
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"NAME\n"
-		"    evlctl - control the evl daemon (evld)\n"
-		"\n"
-		"SYNOPSIS\n"
-		"    evlctl [-s SOCKET] [-t MS] COMMAND [ARGS]\n"
-		"\n"
-		"COMMANDS\n"
-		"    status                      engine and rollback-manager status\n"
-		"    stats [--json]              counters (events, actions, rollbacks, drops)\n"
-		"    tokens [--json]             active rollback tokens\n"
-		"    rollback TOKEN              roll an action back now\n"
-		"    nop                         channels in radar non-occupancy\n"
-		"    inject --type T --ap AP [--severity S] [--confidence C] [--channel N]\n"
-		"                                register an event from an external sensing\n"
-		"                                system (S: critical|high|medium|low, C: 0..1)\n"
-		"    reload                      re-read the config file (like SIGHUP); a bad\n"
-		"                                file is reported and the old config kept\n"
-		"    metrics --ap AP --per P --retry R --tput MBPS [--disc N] [--clients N]\n"
-		"                                feed a link-metrics sample (PER and retry\n"
-		"                                rate 0..1, throughput in Mbit/s, disconnections\n"
-		"                                per minute) for the rollback monitor: the feed\n"
-		"                                of sim APs and external sensing systems\n"
-		"\n"
-		"OPTIONS\n"
-		"    -s, --socket SOCKET   control socket (default $EVL_CTL_SOCKET or\n"
-		"                          " DEFAULT_SOCKET ")\n"
-		"    -t, --timeout MS      wait at most MS for the reply (default 5000)\n"
-		"    -h, --help            this text\n"
-		"\n"
-		"EXIT STATUS\n"
-		"    0  the daemon did it (its reply is on stdout)\n"
-		"    1  the daemon refused (its reason is on stderr)\n"
-		"    2  usage error (nothing was sent)\n"
-		"    3  the daemon could not be reached or did not answer in time\n"
-		"\n"
-		"Access: root, the daemon's user, or members of the socket's group\n"
-		"(ctl_socket_group in /etc/evl/evld.conf).\n");
+	fprintf(f, "usage: evlctl [-s SOCKET] [-t MS] COMMAND [ARGS]\n"
+		   "commands: status, stats [--json], tokens [--json], rollback TOKEN, nop,\n"
+		   "  inject --type T --ap AP [--severity S] [--confidence C] [--channel N],\n"
+		   "  metrics --ap AP --per P --retry R --tput MBPS [--disc N] [--clients N],\n"
+		   "  reload\n"
+		   "socket: -s, $EVL_CTL_SOCKET or " DEFAULT_SOCKET "; see evlctl(8)\n");
 }
 
 int main(int argc, char **argv)
@@ -109,7 +77,7 @@ int main(int argc, char **argv)
 		len += sprintf(line + len, "%s%s", len ? " " : "", argv[i]);
 	}
 	if (evl_ctl_parse(line, len, &req, err, sizeof(err))) {
-		fprintf(stderr, "evlctl: %s (see evlctl --help)\n", err);
+		fprintf(stderr, "evlctl: %s (see evlctl(8))\n", err);
 		return EXIT_USAGE;
 	}
 
