@@ -100,13 +100,13 @@ trace_instance() {
 }
 # trace_mark TEXT: a marker in the trace, stamped with CLOCK_REALTIME to align the clocks.
 trace_mark() { vm-ctrl mark "$TRACEFS/trace_marker" "evl-vm: $*"; }
-# trace_realtime MARK EVENT: CLOCK_REALTIME of the first EVENT after marker MARK, from the trace
-# (marker realtime + trace-clock distance).
+# trace_realtime MARK EVENT [TEXT]: CLOCK_REALTIME of the first EVENT (whose line holds TEXT)
+# after marker MARK, from the trace (marker realtime + trace-clock distance).
 trace_realtime() {
-	awk -v mark="evl-vm: $1 realtime=" -v ev=" $2: " '
+	awk -v mark="evl-vm: $1 realtime=" -v ev=" $2: " -v txt="${3:-}" '
 		function ts(  i) { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+:$/) return $i + 0 }
 		!m && index($0, mark) { m = ts(); split($0, a, "realtime="); rt = a[2] + 0; next }
-		m && index($0, ev) { printf "%.6f\n", rt + ts() - m; exit }' "$TRACEFS/trace"
+		m && index($0, ev) && index($0, txt) { printf "%.6f\n", rt + ts() - m; exit }' "$TRACEFS/trace"
 }
 
 # --- hostapd -----------------------------------------------------------------------------

@@ -1,129 +1,232 @@
-# Radar on a DFS channel, hostapd alone vs hostapd + evld, in one run (one station attached).
-#  baseline: hostapd reacts alone (random channel, often DFS -> fallback restart + new CAC).
-#  evld x RUNS: fresh CAC on another DFS channel, evld running (BPF radar hook, SCHED_FIFO):
-#   asserted: evld saw the radar, sent CHAN_SWITCH, hostapd answered, the AP is on air on a
-#   channel off the radar channel, the radar channel is in evld's NOP, the audit verifies and
-#   records radar -> switch issued/confirmed. Reported (not asserted under TCG): whether evld's
-#   switch preempted hostapd's own reaction, radar -> on air, detect -> switch request.
+# Radar on DFS channels with hostapd at its default priority, evld running vs hostapd alone.
+# Radios wlan0..wlan11 (each its own wiphy, so each its own DFS state), station wlan12 on wlan0.
+#  evld (DE):    wlan0-7 on 52 56 60 64 100 104 108 112 after one parallel CAC; a radar on each
+#                in turn. Asserted per trial: back on air with no new CAC and no AP-DISABLED,
+#                on a channel evld had armed as hostapd's radar fallback, radar -> on air at
+#                most 0.6 s (DE only), the station (on wlan0) associated throughout. Reported: whether
+#                evld's CHAN_SWITCH was first or hostapd's own (armed) reaction.
+#  alone (DE):   wlan8-11 on 52 56 60 64 (same CAC), no evld: hostapd's own random pick;
+#                reported: how many trials went off the air for more than 10 s, and how long.
+#  openwrt (DE): wlan0-3 again, hostapd.conf with chanlist=<its own DFS channel> (OpenWrt's
+#                fixed-channel setting, which leaves hostapd's own reaction no channel).
+#  us (US):      wlan4-5 on 52 56, country US.
 . "$VM_DIR/lib.sh"
 trap vm_collect EXIT
-# Runs with hostapd at normal priority, then with hostapd at SCHED_FIFO 40 (below evld's 50):
-# evld's CHAN_SWITCH wakes hostapd, and the race is then whether hostapd or the kernel's
-# radar work item (a normal-priority kworker) runs once evld waits for the reply.
-RUNS_NORMAL=2 RUNS_RT=3
-RUNS=$((RUNS_NORMAL + RUNS_RT))
 
-hwsim_load 2
+MAX_ON_AIR=0.6
+hwsim_load 13
+# Each AP radio hears only itself (and wlan0 the station): 12 APs beaconing into one shared
+# medium would keep the one TCG vCPU busy delivering frames nobody needs.
+for k in 0 1 2 3 4 5 6 7 8 9 10 11; do
+	hwsim_group "wlan$k" $((1 << k))
+done
+hwsim_group wlan12 1
 reg_set DE
 trace_on mac80211:api_radar_detected cfg80211:cfg80211_radar_event cfg80211:cfg80211_cac_event \
-	cfg80211:cfg80211_ch_switch_started_notify cfg80211:cfg80211_ch_switch_notify \
-	cfg80211:cfg80211_new_sta cfg80211:cfg80211_del_sta
-ap_start wlan0 52
-log=$(ap_log wlan0)
-ap_wait_event 120 wlan0 0 'AP-ENABLED' >/dev/null || vm_fail "AP not enabled after the CAC on 52"
-sta_start wlan1
-sta_wait_event 90 wlan1 0 'CTRL-EVENT-CONNECTED' >/dev/null || vm_fail "station did not associate"
+	cfg80211:cfg80211_ch_switch_started_notify cfg80211:cfg80211_ch_switch_notify
+vm_result kernel "$(uname -r)"
 
-# radar_run NAME: radar now; sets t_radar, n, ns (log positions before the radar).
-radar_run() {
-	n=$(vm_lines "$log")
-	ns=$(vm_lines "$(sta_log wlan1)")
-	trace_mark "radar-$1"
-	radar wlan0
-	ap_wait_event 10 wlan0 "$n" 'DFS-RADAR-DETECTED' >/dev/null || vm_fail "$1: hostapd saw no radar"
-	t_radar=$(trace_realtime "radar-$1" api_radar_detected)
-	[ -n "$t_radar" ] || vm_fail "$1: api_radar_detected not in the trace"
+# aps_up "IFACE:CHANNEL ..." [CONF_LINE...]: one hostapd each, all CACs in parallel; the first
+# one keeps SSID evl-vm (the station's), the others get their own.
+aps_up() {
+	_list=$1
+	shift
+	for _p in $_list; do
+		_if=${_p%:*}
+		_ssid=evl-vm
+		[ "$_if" = wlan0 ] || _ssid=evl-vm-$_if
+		ap_start "$_if" "${_p#*:}" "ssid=$_ssid" "$@"
+	done
+	for _p in $_list; do
+		_if=${_p%:*}
+		ap_wait_event 150 "$_if" 0 'AP-ENABLED' >/dev/null ||
+			vm_fail "$_if: not enabled after the CAC on ${_p#*:}"
+	done
 }
-# on_air NAME: wait until the AP beacons again after the radar; sets t_air, freq, own, cac.
-on_air() {
-	l=$(ap_wait_event 150 wlan0 "$n" 'AP-CSA-FINISHED|AP-ENABLED') ||
-		vm_fail "$1: AP not back on air within 150 s of the radar"
-	t_air=$(vm_ts "$l")
-	freq=$(ap_status wlan0 freq)
-	own=no cac=no
-	vm_log_after "$log" "$n" 'DFS-NEW-CHANNEL' >/dev/null && own=yes
-	vm_log_after "$log" "$n" 'DFS-CAC-START' >/dev/null && cac=yes
-	vm_result "${1}_radar_to_on_air_s" "$(vm_sub "$t_radar" "$t_air")"
-	vm_result "${1}_on_air_freq" "$freq"
-	vm_result "${1}_hostapd_own_switch" "$own"
-	vm_result "${1}_new_cac" "$cac"
+aps_down() {
+	for _p in $1; do ap_stop "${_p%:*}"; done
+	sleep 1
 }
-
-# --- baseline: hostapd alone -------------------------------------------------------------
-radar_run alone
-on_air alone
-vm_result alone_sta "$(sta_fate wlan1 "$ns" "$t_radar")"
-[ "$freq" != 5260 ] || vm_fail "alone: AP still on the radar channel"
-
-# --- hostapd + evld ----------------------------------------------------------------------
-evld_conf wlan0
-wins_normal=0 wins_rt=0 i=0
-for ch in 56 60 64 100 104 108 112; do
-	[ $i -lt "$RUNS" ] || break
-	[ "$(ap_status wlan0 channel)" = "$ch" ] && continue
-	i=$((i + 1))
-	r=evld$i
-	mhz=$((5000 + ch * 5))
-	# Fresh hostapd and CAC on a DFS channel evld has not seen a radar on. (A restart, not
-	# DISABLE/SET channel/ENABLE: hostapd keeps the centre segment of the last CHAN_SWITCH.)
-	cp "$log" "$VM_WORK/hostapd-wlan0.before-$r.log"
-	ap_stop wlan0
-	sleep 0.5
-	ap_start wlan0 "$ch"
-	ap_wait_event 120 wlan0 0 'AP-ENABLED' >/dev/null || vm_fail "$r: AP not enabled on $ch"
-	[ "$(ap_status wlan0 freq)" = "$mhz" ] || vm_fail "$r: AP on $(ap_status wlan0 freq), not $mhz"
-	vm_wait 60 sh -c "vm-ctrl $WPAS_CTRL/wlan1 request STATUS | grep -q wpa_state=COMPLETED" ||
-		vm_fail "$r: station not associated on channel $ch"
-	prio=normal
-	if [ $i -gt $RUNS_NORMAL ]; then
-		prio=fifo40
-		chrt -f -p 40 "$(cat "$VM_WORK/hostapd-wlan0.pid")" || vm_fail "chrt hostapd failed"
-	fi
-	vm_result "${r}_hostapd_sched" "$prio"
+# evld_up "IFACE..." [CONF_LINE...]: evld managing these hostapd interfaces; with OPENWRT set,
+# each interface's evld.conf names its hostapd.conf chanlist (its channel) for the restore.
+evld_up() {
+	_ifs=$1
+	shift
+	for _if in ${_ifs#* }; do
+		set -- "$@" "interface=$_if" "actuator=hostapd"
+		[ -z "${OPENWRT:-}" ] || set -- "$@" "chanlist=$(ap_status "$_if" channel)"
+	done
+	evld_conf "${_ifs%% *}" "$@"
+	[ -z "${OPENWRT:-}" ] || echo "chanlist=$(ap_status "${_ifs%% *}" channel)" >>"$EVLD_DIR/evld.conf"
 	el=$(vm_lines "$(evld_log)")
 	evld_start
 	evld_wait_log 10 "$el" 'radar hooks attached' >/dev/null ||
-		vm_fail "$r: evld's BPF radar hooks not attached (see evld.log)"
-	evld_wait_log 10 "$el" 'hostapd: wlan0: attached' >/dev/null ||
-		vm_fail "$r: evld not attached to hostapd's events"
-	na=$(audit_records | wc -l)
+		vm_fail "evld's BPF radar hooks not attached (see evld.log)"
+	for _if in $_ifs; do
+		evld_wait_log 10 "$el" "dfs: $_if: radar fallback armed" >/dev/null ||
+			vm_fail "$_if: evld armed no radar fallback"
+	done
+}
+# armed IFACE: the channels evld armed in hostapd for IFACE (evlctl status).
+armed() {
+	evlctl status | awk -v ap="$1:" '$1 == ap { hit = 1; next }
+		hit && /radar fallback armed:/ { sub(/.*armed: */, ""); print; exit }
+		hit { exit }'
+}
 
-	radar_run "$r"
-	on_air "$r"
-	vm_result "${r}_sta" "$(sta_fate wlan1 "$ns" "$t_radar")"
-	# What evld did: its log and its audit record of the radar move.
-	evld_wait_log 10 "$el" 'dfs: wlan0: radar on' >/dev/null || vm_fail "$r: evld saw no radar"
-	vm_wait 10 sh -c "cat $EVLD_DIR/audit/*.jsonl | tail -n +$((na + 1)) |
-		grep -q '\"event_type\":\"dfs_radar\".*\"execution_status\":\"\\(success\\|failed\\)\"'" ||
-		vm_fail "$r: no audit record of evld's radar action"
-	rec=$(audit_records | tail -n "+$((na + 1))" |
-		jq -c 'select(.event_type == "dfs_radar" and .action_type == "channel_change")' |
-		tail -n1)
-	vm_log "$r audit: $rec"
-	status=$(echo "$rec" | jq -r .execution_status)
-	to=$(echo "$rec" | jq -r '.configuration_changes[] | select(.param == "channel") | .new_value')
-	vm_result "${r}_evld_status" "$status"
-	vm_result "${r}_evld_channel" "$to"
-	vm_result "${r}_detect_to_switch_request_ms" \
-		"$(echo "$rec" | jq -r '.detect_to_action_us / 1000')"
-	vm_result "${r}_audit_radar_to_confirmed_ms" \
-		"$(echo "$rec" | jq -r '.regulatory.radar_to_switch_confirmed_us / 1000')"
-	if [ "$own" = no ] && [ "$cac" = no ] && [ "$status" = success ]; then
-		if [ $prio = normal ]; then wins_normal=$((wins_normal + 1)); else wins_rt=$((wins_rt + 1)); fi
-		vm_result "${r}_preempted" yes
-		[ "$freq" = "$((5000 + to * 5))" ] || vm_fail "$r: AP on $freq MHz, evld chose $to"
-	else
-		vm_result "${r}_preempted" no
+# trial NAME IFACE EVLD(yes|no) [STATION_IFACE]: one radar on IFACE; waits for the outcome,
+# records NAME_* results and sets: air (s, or "none"), cac, disabled, first, chan.
+trial() {
+	_n=$1 _if=$2 _evld=$3 _sta=${4:-}
+	_log=$(ap_log "$_if")
+	_l0=$(vm_lines "$_log")
+	[ -n "$_sta" ] && _s0=$(vm_lines "$(sta_log "$_sta")")
+	_arm=""
+	[ "$_evld" = yes ] && _arm=$(armed "$_if")
+	_from=$(ap_status "$_if" channel)
+	trace_mark "radar-$_n"
+	radar "$_if"
+	ap_wait_event 10 "$_if" "$_l0" 'DFS-RADAR-DETECTED' >/dev/null || vm_fail "$_n: hostapd saw no radar"
+	_tr=$(trace_realtime "radar-$_n" api_radar_detected)
+	[ -n "$_tr" ] || vm_fail "$_n: api_radar_detected not in the trace"
+	air=none cac=no disabled=no first=none
+	# On air: the kernel's switch to the new channel (beacons resume there), or after a new
+	# CAC hostapd's AP-ENABLED.
+	if _l=$(ap_wait_event "${TRIAL_WAIT:-10}" "$_if" "$_l0" 'AP-CSA-FINISHED|AP-ENABLED'); then
+		_ta=$(vm_ts "$_l")
+		case $_l in *AP-CSA-FINISHED*)
+			_tk=$(trace_realtime "radar-$_n" cfg80211_ch_switch_notify "netdev:$_if(")
+			[ -n "$_tk" ] && _ta=$_tk ;;
+		esac
+		air=$(vm_sub "$_tr" "$_ta")
 	fi
-	evlctl nop | vm_capture "evlctl-nop-$r.txt"
-	grep -qw "$ch" "$VM_RESULTS/captures/evlctl-nop-$r.txt" ||
-		vm_fail "$r: radar channel $ch not in evld's NOP: $(evlctl nop)"
-	[ "$freq" != "$mhz" ] || vm_fail "$r: AP still on the radar channel"
-	evld_alive || vm_fail "$r: evld died"
-	evld_stop
+	vm_log_after "$_log" "$_l0" 'DFS-CAC-START' >/dev/null && cac=yes
+	vm_log_after "$_log" "$_l0" 'AP-DISABLED' >/dev/null && disabled=yes
+	chan=$(ap_status "$_if" channel)
+	if vm_log_after "$_log" "$_l0" 'DFS-NEW-CHANNEL' >/dev/null; then
+		first=hostapd
+	elif [ "$air" != none ]; then
+		first=evld
+	fi
+	vm_result "${_n}_radar" "$_if ch$_from -> ch$chan, on air after ${air} s, cac=$cac disabled=$disabled, first=$first${_arm:+, armed: $_arm}"
+	if [ -n "$_sta" ]; then
+		sta=$(sta_fate "$_sta" "$_s0" "$_tr")
+		vm_result "${_n}_sta" "$sta"
+	fi
+	if [ "$_evld" = yes ]; then
+		[ "$cac" = no ] && [ "$disabled" = no ] || vm_fail "$_n: a new CAC or AP-DISABLED after the radar"
+		[ "$air" != none ] || vm_fail "$_n: not back on air"
+		case " $_arm " in *" $chan "*) ;; *) vm_fail "$_n: on channel $chan, not one evld armed ($_arm)" ;; esac
+		[ -z "${BOUND:-}" ] || awk -v a="$air" -v m="$MAX_ON_AIR" 'BEGIN { exit !(a <= m) }' ||
+			vm_fail "$_n: radar -> on air $air s, above $MAX_ON_AIR s"
+		[ -z "$_sta" ] || [ "$sta" = "stayed associated" ] || vm_fail "$_n: station: $sta"
+	fi
+}
+# tally PREFIX: PREFIX_trials, PREFIX_cac_free, PREFIX_on_air_max_s from the trial loop.
+n_tr=0 n_free=0 air_max=0 n_evld=0 n_armed=0
+count() {
+	n_tr=$((n_tr + 1))
+	[ "$cac" = no ] && [ "$disabled" = no ] && [ "$air" != none ] && n_free=$((n_free + 1))
+	[ "$air" != none ] && air_max=$(awk -v a="$air" -v m="$air_max" 'BEGIN { print (a > m) ? a : m }')
+	[ "$first" = evld ] && n_evld=$((n_evld + 1))
+	[ "$first" = hostapd ] && n_armed=$((n_armed + 1))
+}
+
+# --- DE: evld on wlan0-7 -------------------------------------------------------------------
+EVLD_APS="wlan0:52 wlan1:56 wlan2:60 wlan3:64 wlan4:100 wlan5:104 wlan6:108 wlan7:112"
+ALONE_APS="wlan8:52 wlan9:56 wlan10:60 wlan11:64"
+OW_APS="wlan0:116 wlan1:132 wlan2:136 wlan3:140"
+aps_up "$EVLD_APS"
+sta_start wlan12
+sta_wait_event 60 wlan12 0 'CTRL-EVENT-CONNECTED' >/dev/null || vm_fail "station did not associate"
+evld_up "wlan0 wlan1 wlan2 wlan3 wlan4 wlan5 wlan6 wlan7"
+evlctl status | vm_capture evlctl-status-armed.txt
+for p in $EVLD_APS; do
+	i=${p%:*}
+	st=""
+	[ "$i" = wlan0 ] && st=wlan12
+	BOUND=1 trial "evld_$i" "$i" yes $st
+	count
+	sleep 2
 done
-vm_result evld_preempted_hostapd_normal "$wins_normal/$RUNS_NORMAL"
-vm_result evld_preempted_hostapd_fifo40 "$wins_rt/$RUNS_RT"
+evld_alive || vm_fail "evld died"
+vm_result evld_trials "$n_tr"
+vm_result evld_cac_free "$n_free"
+vm_result evld_on_air_max_s "$air_max"
+vm_result evld_first "$n_evld"
+vm_result armed_first "$n_armed"
+evlctl nop | vm_capture evlctl-nop.txt
+evld_stop
+sta_stop wlan12
+aps_down "$EVLD_APS"
+
+# --- OpenWrt-style hostapd.conf (chanlist=<its own channel>) on wlan0-3 with evld, and
+# hostapd alone on wlan8-11, after one CAC -------------------------------------------------
+for p in $OW_APS; do
+	ap_start "${p%:*}" "${p#*:}" "ssid=evl-vm-${p%:*}" "chanlist=${p#*:}"
+done
+aps_up "$ALONE_APS"
+for p in $OW_APS; do
+	ap_wait_event 150 "${p%:*}" 0 'AP-ENABLED' >/dev/null || vm_fail "${p%:*}: not enabled on ${p#*:}"
+done
+
+# hostapd alone: radars in quick succession, then the outcomes (a CAC takes 60 s).
+a_tr=0 a_off=0 a_offs="" pids=""
+for p in $ALONE_APS; do
+	i=${p%:*}
+	TRIAL_WAIT=90 trial "alone_$i" "$i" no &
+	pids="$pids $!"
+	sleep 3
+done
+# shellcheck disable=SC2086 # (not plain `wait`: hostapd runs in the background too)
+wait $pids
+for p in $ALONE_APS; do
+	i=${p%:*}
+	r=$(sed -n "s/^alone_${i}_radar=//p" "$VM_RESULTS/result.txt")
+	a=$(echo "$r" | sed -n 's/.*on air after \([^ ]*\) s.*/\1/p')
+	a_tr=$((a_tr + 1))
+	case $r in *cac=yes* | *disabled=yes* | *"after none"*)
+		a_off=$((a_off + 1))
+		a_offs="$a_offs ${a:-none}" ;;
+	*)
+		awk -v a="$a" 'BEGIN { exit !(a > 10) }' && { a_off=$((a_off + 1)); a_offs="$a_offs $a"; } ;;
+	esac
+done
+vm_result alone_trials "$a_tr"
+vm_result alone_off_air_over_10s "$a_off${a_offs:+ (off air:$a_offs s)}"
+aps_down "$ALONE_APS"
+
+n_tr=0 n_free=0 air_max=0 n_evld=0 n_armed=0
+OPENWRT=1 evld_up "wlan0 wlan1 wlan2 wlan3"
+for p in $OW_APS; do
+	trial "openwrt_${p%:*}" "${p%:*}" yes
+	count
+	sleep 2
+done
+vm_result openwrt_trials "$n_tr"
+vm_result openwrt_on_air "$n_free"
+el=$(vm_lines "$(evld_log)")
+evld_stop
+evld_wait_log 5 "$el" 'dfs: wlan0: chanlist restored: 116' >/dev/null ||
+	vm_fail "evld did not restore wlan0's chanlist 116 on stop"
+aps_down "$OW_APS"
+
+# --- US ------------------------------------------------------------------------------------
+US_APS="wlan4:52 wlan5:56"
+n_tr=0 n_free=0 air_max=0 n_evld=0 n_armed=0
+reg_set US
+aps_up "$US_APS" country_code=US
+evld_up "wlan4 wlan5" country=US
+for p in $US_APS; do
+	trial "us_${p%:*}" "${p%:*}" yes
+	count
+	sleep 2
+done
+vm_result us_trials "$n_tr"
+vm_result us_cac_free "$n_free"
+evld_stop
+aps_down "$US_APS"
+
 audit_verify >"$VM_WORK/audit-verify.txt" 2>&1 || {
 	cat "$VM_WORK/audit-verify.txt"
 	vm_fail "evl-audit verify failed"
