@@ -14,7 +14,7 @@ kver=$(cat "$cache/kver")
 NEED="virtio_pci 9pnet_virtio 9p"
 
 bb=/bin/busybox
-[ -x "$bb" ] && "$bb" --list | grep -qx switch_root ||
+{ [ -x "$bb" ] && "$bb" --list | grep -qx switch_root; } ||
 	{ echo "vm: initramfs: $bb missing or not busybox-static (Debian package busybox-static)" >&2; exit 1; }
 command -v modprobe >/dev/null || { echo "vm: initramfs: modprobe not found (Debian package kmod)" >&2; exit 1; }
 command -v cpio >/dev/null || { echo "vm: initramfs: cpio not found (Debian package cpio)" >&2; exit 1; }
