@@ -13,12 +13,14 @@ off() {
 	sleep 30
 }
 
-scenario= timeout=600 VM_BUILD=
-for a in $(cat /proc/cmdline); do
+scenario='' timeout=600 VM_BUILD='' VM_KROOT=''
+read -r cmdline </proc/cmdline
+for a in $cmdline; do
 	case $a in
 	evl.scenario=*) scenario=${a#evl.scenario=} ;;
 	evl.timeout=*) timeout=${a#evl.timeout=} ;;
 	evl.build=*) VM_BUILD=${a#evl.build=} ;;
+	evl.kroot=*) VM_KROOT=${a#evl.kroot=} ;; # the fetched kernel's tree (run.sh, per VM_KERNEL)
 	esac
 done
 log=$VM_RESULTS/scenario.log
@@ -32,7 +34,7 @@ mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
 hostname evl-vm
 # Kernel auto-loading (crypto, nl80211 families) must find the fetched kernel's modules.
 # The project's binaries (build/bin) and the test bed's helpers (build/vm/bin) come first.
-export VM_BUILD VM_KROOT="$VM_BUILD/vm/kernel/root" PATH="$VM_BUILD/bin:$VM_BUILD/vm/bin:$PATH"
+export VM_BUILD VM_KROOT PATH="$VM_BUILD/bin:$VM_BUILD/vm/bin:$PATH"
 printf '#!/bin/sh\nexec /sbin/modprobe -d %s "$@"\n' "$VM_KROOT" >/run/modprobe
 chmod +x /run/modprobe
 echo /run/modprobe >/proc/sys/kernel/modprobe
@@ -45,7 +47,7 @@ if [ ! -f "$s" ]; then
 	off
 fi
 mkdir -p /tmp/evl-vm
-cd /tmp/evl-vm
+cd /tmp/evl-vm || off
 timeout -k 5 "$timeout" /bin/sh "$s" >"$log" 2>&1
 rc=$?
 [ $rc = 124 ] && echo "guest: scenario '$scenario' timed out after ${timeout}s"

@@ -4,6 +4,8 @@
 # Usage: tests/vm/run.sh [SCENARIO...]     (default: every tests/vm/scenarios/*.sh, sorted;
 #        a name with a slash is a path under tests/vm, e.g. demo/radar)
 # Env:   VM_BUILD (build: the project's build dir, the VM cache is VM_BUILD/vm)  VM_TIMEOUT (per scenario, s; 900)  VM_MEM (768)  VM_ACCEL (auto|kvm|tcg)
+#        VM_KERNEL (6.1: Debian's kernel line, e.g. 6.12; cache VM_BUILD/vm/kernel-VER, results
+#        VM_BUILD/vm/results-VER/NAME; the default 6.1 keeps VM_BUILD/vm/kernel and results/NAME)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=${VM_BUILD:-build}
@@ -11,6 +13,11 @@ mkdir -p "$build/vm"
 build=$(cd "$build" && pwd)
 out=$build/vm
 tmo=${VM_TIMEOUT:-900}
+kline=${VM_KERNEL:-6.1}
+expr "$kline" : '[0-9][0-9]*\.[0-9][0-9]*$' >/dev/null ||
+	{ echo "vmtest: VM_KERNEL must be a Debian kernel line such as 6.1 or 6.12, not '$kline'" >&2; exit 2; }
+kc=$out/kernel-$kline results=$out/results-$kline
+[ "$kline" = 6.1 ] && kc=$out/kernel results=$out/results # the default keeps its old paths
 mem=${VM_MEM:-768}
 
 missing=""
@@ -27,12 +34,11 @@ if [ -n "$missing" ]; then
 	exit 1
 fi
 
-"$here/kernel.sh" "$out/kernel"
-kver=$(cat "$out/kernel/kver")
-initrd=$out/initramfs.cpio.gz
-if [ ! -f "$initrd" ] || [ "$here/init" -nt "$initrd" ] || [ "$here/initramfs.sh" -nt "$initrd" ] ||
-	[ "$out/kernel/.done" -nt "$initrd" ]; then
-	"$here/initramfs.sh" "$out/kernel" "$initrd"
+"$here/kernel.sh" "$kc" "$kline"
+kver=$(cat "$kc/kver")
+initrd=$kc/initramfs.cpio.gz # in the kernel's cache: a new kernel drops it
+if [ ! -f "$initrd" ] || [ -n "$(find "$here/init" "$here/initramfs.sh" -newer "$initrd")" ]; then
+	"$here/initramfs.sh" "$kc" "$initrd"
 fi
 
 accel=${VM_ACCEL:-auto}
@@ -49,7 +55,10 @@ tcg) cpu="-accel tcg -cpu max -smp 1" ;;
 esac
 
 if [ $# = 0 ]; then
-	set -- $(cd "$here/scenarios" && ls -- *.sh | sed 's/\.sh$//' | sort)
+	for f in "$here"/scenarios/*.sh; do # sorted by the glob
+		f=${f##*/}
+		set -- "$@" "${f%.sh}"
+	done
 fi
 
 pass=0 fail=0 failed=""
@@ -57,7 +66,7 @@ for s in "$@"; do
 	f=$here/scenarios/$s.sh
 	case $s in */*) f=$here/$s.sh ;; esac # a path under tests/vm (demo/radar)
 	[ -f "$f" ] || { echo "vmtest: no scenario '$s' ($f)" >&2; exit 2; }
-	res=$out/results/$(echo "$s" | tr / -)
+	res=$results/$(echo "$s" | tr / -)
 	rm -rf "$res"
 	mkdir -p "$res"
 	echo "vmtest: $s (kernel $kver, $accel, timeout ${tmo}s)"
@@ -65,8 +74,8 @@ for s in "$@"; do
 	# shellcheck disable=SC2086
 	timeout -k 10 $((tmo + 120)) qemu-system-x86_64 $cpu -m "$mem" -nodefaults -no-user-config \
 		-display none -no-reboot -serial "file:$res/console.log" \
-		-kernel "$out/kernel/vmlinuz" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 loglevel=4 evl.guest=$here/guest.sh evl.scenario=$s evl.timeout=$tmo evl.build=$build" \
+		-kernel "$kc/vmlinuz" -initrd "$initrd" \
+		-append "console=ttyS0 panic=-1 loglevel=4 evl.guest=$here/guest.sh evl.scenario=$s evl.timeout=$tmo evl.build=$build evl.kroot=$kc/root" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-virtfs "local,path=$res,mount_tag=results,security_model=none" \
 		</dev/null >"$res/qemu.log" 2>&1 || echo "vmtest: qemu exit $? (see $res/qemu.log)" >>"$res/host.log"
@@ -92,5 +101,5 @@ for s in "$@"; do
 	fi
 done
 echo
-echo "vmtest: $pass passed, $fail failed (results in $out/results)"
+echo "vmtest: $pass passed, $fail failed (kernel $kver, results in $results)"
 [ $fail = 0 ] || { echo "vmtest: failed:$failed"; exit 1; }

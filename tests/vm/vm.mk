@@ -1,7 +1,9 @@
 # The qemu + mac80211_hwsim test bed (tests/vm/README.md has the details).
 #   make vmtest                           every scenario in tests/vm/scenarios/, one VM each
 #   make vmtest VMTEST=10-baseline-radar  just these (space-separated names)
+#   make vmtest VM_KERNEL=6.12            on another Debian kernel line (default 6.1)
 VMTEST ?=
+VM_KERNEL ?= 6.1
 
 $(B)/vm/bin/vm-ctrl: tests/vm/vm-ctrl.c
 	$(call msg,CC,$@)
@@ -11,6 +13,6 @@ $(B)/vm/bin/vm-ctrl: tests/vm/vm-ctrl.c
 vmtest: $(B)/vm/bin/vm-ctrl
 	$(Q)scripts/deps.sh vm
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)VM_BUILD=$(B) tests/vm/run.sh $(VMTEST)
+	$(Q)VM_BUILD=$(B) VM_KERNEL=$(VM_KERNEL) tests/vm/run.sh $(VMTEST)
 
 .PHONY: vmtest
