@@ -139,6 +139,12 @@ struct evl_engine;
 struct evl_engine *evl_engine_new(const struct evl_core_config *cfg, struct evl_actuator act,
 				  struct evl_record_sink sink, uint64_t seed);
 void evl_engine_free(struct evl_engine *e);
+/*
+ * New tunables for a running engine (a reload): every piece of state stays (queue, tokens,
+ * cooldowns, NOP list, DFS states, pending confirmations, RNG, audit gate); what the new
+ * values change applies from the next call on. unix_base_s is kept from the engine.
+ */
+void evl_engine_set_config(struct evl_engine *e, const struct evl_core_config *cfg);
 
 /* Add an AP with its current configuration (conf->band is the radio). -EEXIST, -EINVAL. */
 int evl_engine_add_ap(struct evl_engine *e, const char *id, const struct evl_ap_conf *conf);
@@ -187,6 +193,8 @@ void evl_engine_stats(const struct evl_engine *e, struct evl_stats *out);
 size_t evl_engine_tokens(const struct evl_engine *e, struct evl_token_info *out, size_t max);
 size_t evl_engine_nop(const struct evl_engine *e, struct evl_nop_info *out, size_t max);
 size_t evl_engine_aps(const struct evl_engine *e, struct evl_ap_info *out, size_t max);
+/* One AP: 0 or -ENOENT. */
+int evl_engine_ap(const struct evl_engine *e, const char *id, struct evl_ap_info *out);
 
 /*
  * Persistence: live tokens, NOP list and per-AP baselines as a JSON string (malloc'd; NULL and

@@ -46,7 +46,6 @@ struct evld {
 	struct evl_actuator mux;
 
 	struct evl_engine *e;
-	struct evl_stats base; /* counters of engines replaced by a reload */
 	struct evl_audit *audit;
 	struct evld_radio *radio;
 	void *bpf; /* struct evl_bpf when built with the loader */
@@ -79,7 +78,6 @@ int evld_submit(struct evld *d, enum evl_event_type type, const char *ap, int ch
 int evld_submit_density(struct evld *d, const char *ap, bool ended, uint64_t detect_ns);
 struct evld_iface *evld_iface_by_index(struct evld *d, int ifindex);
 int evld_reload(struct evld *d, char *err, size_t errlen);
-void evld_stats(const struct evld *d, struct evl_stats *out);
 void evld_state_sync(struct evld *d);
 enum evl_severity evld_default_severity(enum evl_event_type t);
 

@@ -330,18 +330,13 @@ static int submit(struct evld *d, enum evl_event_type type, const char *ap, int 
 		.source = source,
 		.ended = ended,
 	};
-	const struct evld_iface *f = iface_by_name(d, ap);
-	struct evl_ap_info info[EVL_CONFIG_MAX_IFACES];
-	size_t n = evl_engine_aps(d->e, info, EVL_CONFIG_MAX_IFACES);
+	struct evl_ap_info info;
 	uint64_t now = evld_now();
 	int rc;
 
 	snprintf(ev.id, sizeof(ev.id), "%s-%" PRIu64, source, ++d->seq);
 	snprintf(ev.ap, sizeof(ev.ap), "%s", ap);
-	ev.radio = EVL_BAND_5G;
-	for (size_t i = 0; f && i < n && i < EVL_CONFIG_MAX_IFACES; i++)
-		if (!strcmp(info[i].id, ap))
-			ev.radio = info[i].conf.band;
+	ev.radio = evl_engine_ap(d->e, ap, &info) ? EVL_BAND_5G : info.conf.band;
 	ev.ts_ns = now;
 	if (detect_ns > now)
 		ev.detect_ns = now; /* clocks converted a hair into the future */
@@ -369,15 +364,12 @@ int evld_submit_density(struct evld *d, const char *ap, bool ended, uint64_t det
 
 static bool ap_conf(struct evld *d, const char *ap, struct evl_ap_conf *out)
 {
-	struct evl_ap_info info[EVL_CONFIG_MAX_IFACES];
-	size_t n = evl_engine_aps(d->e, info, EVL_CONFIG_MAX_IFACES);
+	struct evl_ap_info info;
 
-	for (size_t i = 0; i < n && i < EVL_CONFIG_MAX_IFACES; i++)
-		if (!strcmp(info[i].id, ap)) {
-			*out = info[i].conf;
-			return true;
-		}
-	return false;
+	if (evl_engine_ap(d->e, ap, &info))
+		return false;
+	*out = info.conf;
+	return true;
 }
 
 static bool block_has_dfs(struct evld *d, const struct evl_ap_conf *c)
@@ -907,24 +899,20 @@ static int setup_ifaces(struct evld *d, json_object *state)
 }
 
 /* Add every AP to an engine with the configuration its radio has now. */
-static int engine_add_aps(struct evld *d, struct evl_engine *e, const struct evld *from)
+static int engine_add_aps(struct evld *d, struct evl_engine *e)
 {
 	for (unsigned int i = 0; i < d->n_if; i++) {
 		struct evld_iface *f = &d->ifs[i];
 		struct evl_ap_conf c;
 		int rc = -EAGAIN;
 
-		if (from) { /* reload: the running engine's view */
-			rc = ap_conf((struct evld *)from, f->name, &c) ? 0 : -ENOENT;
-		} else {
-			/* hostapd may still be starting: give it a few seconds */
-			for (int t = 0; t < 25 && rc; t++) {
-				rc = f->act.ops->get_conf(f->act.ctx, f->name, &c);
-				if (rc && f->kind == EVL_CONFIG_ACT_HOSTAPD && t < 24)
-					usleep(200000);
-				else
-					break;
-			}
+		/* hostapd may still be starting: give it a few seconds */
+		for (int t = 0; t < 25 && rc; t++) {
+			rc = f->act.ops->get_conf(f->act.ctx, f->name, &c);
+			if (rc && f->kind == EVL_CONFIG_ACT_HOSTAPD && t < 24)
+				usleep(200000);
+			else
+				break;
 		}
 		if (rc) {
 			evld_log(EVLD_ERR, "evld", "%s: cannot read the radio's configuration: %s",
@@ -951,7 +939,7 @@ static uint64_t seed64(void)
 	return s;
 }
 
-static struct evl_engine *engine_new(struct evld *d, const struct evld *from)
+static struct evl_engine *engine_new(struct evld *d)
 {
 	struct evl_record_sink sink = {on_record, d};
 	struct evl_engine *e = evl_engine_new(&d->core, d->mux, sink, seed64());
@@ -960,24 +948,11 @@ static struct evl_engine *engine_new(struct evld *d, const struct evld *from)
 		evld_log(EVLD_ERR, "core", "cannot create the engine: %s", strerror(errno));
 		return NULL;
 	}
-	if (engine_add_aps(d, e, from)) {
+	if (engine_add_aps(d, e)) {
 		evl_engine_free(e);
 		return NULL;
 	}
 	return e;
-}
-
-void evld_stats(const struct evld *d, struct evl_stats *out)
-{
-	evl_engine_stats(d->e, out);
-	out->events_processed += d->base.events_processed;
-	out->actions_executed += d->base.actions_executed;
-	out->actions_failed += d->base.actions_failed;
-	out->events_rejected += d->base.events_rejected;
-	out->rollbacks_triggered += d->base.rollbacks_triggered;
-	out->rollbacks_automatic += d->base.rollbacks_automatic;
-	out->rollbacks_manual += d->base.rollbacks_manual;
-	out->tokens_created += d->base.tokens_created;
 }
 
 /* ---- configuration ---------------------------------------------------------------------- */
@@ -1045,16 +1020,13 @@ static const char *restart_key(const struct evl_config *a, const struct evl_conf
 
 /*
  * Re-read the config file: all or nothing. Poll intervals, the metrics file and the core's
- * tunables apply at once (the engine is rebuilt from its own saved state); keys fixed at
- * start-up are refused by name.
+ * tunables apply at once; the engine keeps all its state. Keys fixed at start-up are refused
+ * by name.
  */
 int evld_reload(struct evld *d, char *err, size_t errlen)
 {
 	struct evl_config cfg;
-	struct evl_core_config core, prev;
-	struct evl_engine *e, *old;
-	struct evl_stats st;
-	char *json;
+	struct evl_core_config core;
 	const char *k;
 	int rc;
 
@@ -1067,49 +1039,10 @@ int evld_reload(struct evld *d, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	core.unix_base_s = d->core.unix_base_s;
-	if (memcmp(&core, &d->core, sizeof(core))) {
-		struct evl_ap_info info[EVL_CONFIG_MAX_IFACES];
-		size_t n = evl_engine_aps(d->e, info, EVL_CONFIG_MAX_IFACES);
-
-		evl_engine_stats(d->e, &st);
-		for (size_t i = 0; i < n && i < EVL_CONFIG_MAX_IFACES; i++)
-			if (info[i].pending)
-				st.pending_events++;
-		if (st.pending_events) {
-			snprintf(err, errlen,
-				 "busy: events queued or an action awaits confirmation; "
-				 "try again");
-			return -EBUSY;
-		}
-		json = evl_engine_save_state(d->e);
-		if (!json)
-			return -errno;
-		old = d->e;
-		prev = d->core;
-		d->core = core;
-		e = engine_new(d, d);
-		if (!e || evl_engine_load_state(e, json) < 0) {
-			evl_engine_free(e);
-			free(json);
-			d->core = prev;
-			snprintf(err, errlen, "cannot rebuild the engine with the new tunables");
-			return -EIO;
-		}
-		free(json);
-		d->base.events_processed += st.events_processed;
-		d->base.actions_executed += st.actions_executed;
-		d->base.actions_failed += st.actions_failed;
-		d->base.events_rejected += st.events_rejected;
-		d->base.rollbacks_triggered += st.rollbacks_triggered;
-		d->base.rollbacks_automatic += st.rollbacks_automatic;
-		d->base.rollbacks_manual += st.rollbacks_manual;
-		d->base.tokens_created += st.tokens_created;
-		d->e = e;
-		evl_engine_free(old);
-	}
+	d->core = core;
+	evl_engine_set_config(d->e, &core);
 	d->cfg = cfg;
 	d->next_survey = d->next_sta = d->next_metrics = 0;
-	evl_engine_rearm(d->e, NULL);
 	evld_log(EVLD_INFO, "evld", "configuration reloaded from %s", d->conf_path);
 	return 0;
 }
@@ -1133,7 +1066,7 @@ static void write_metrics(struct evld *d)
 		return;
 	if (!d->prom && !(d->prom = evl_prom_new()))
 		return;
-	evld_stats(d, &st);
+	evl_engine_stats(d->e, &st);
 	for (int t = 0; t < EVL_EV_TYPE_MAX; t++)
 		ev[t] = (struct evl_metrics_count){evl_event_type_name(t), d->ev_by_type[t]};
 	for (unsigned int i = 0; i < d->n_if; i++) {
@@ -1385,14 +1318,16 @@ static int open_ctl(struct evld *d)
 }
 
 /* Real-time priority: on a radar, evld must run before the kernel's radar work item
- * (a normal-priority kworker) gets the nl80211 event to hostapd. Kept after setuid. */
+ * (a normal-priority kworker) gets the nl80211 event to hostapd. Kept after setuid. Children
+ * start at normal priority (SCHED_RESET_ON_FORK), except the one daemon() makes: the flag is
+ * set only once detached, which needs no privilege. */
 static void set_rt_priority(const struct evld *d)
 {
 	struct sched_param sp = {.sched_priority = (int)d->cfg.rt_priority};
 
 	if (!d->cfg.rt_priority || d->sim)
 		return;
-	if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp))
+	if (sched_setscheduler(0, SCHED_FIFO | (d->foreground ? SCHED_RESET_ON_FORK : 0), &sp))
 		evld_log(EVLD_WARN, "evld",
 			 "cannot run SCHED_FIFO %u (%s): radar reaction may lose "
 			 "the race with hostapd's own",
@@ -1574,7 +1509,7 @@ int main(int argc, char **argv)
 	state = state_read(d);
 	if (setup_ifaces(d, state))
 		goto out;
-	d->e = engine_new(d, NULL);
+	d->e = engine_new(d);
 	if (!d->e)
 		goto out;
 	state_apply(d, state);
@@ -1585,9 +1520,21 @@ int main(int argc, char **argv)
 	polls(d, evld_now()); /* hostapd event connections, first samples */
 	evld_log(EVLD_INFO, "evld", "running: %u interface(s), control socket %s", d->n_if,
 		 d->cfg.ctl_socket);
-	if (!d->foreground && daemon(1, 1)) {
-		evld_log(EVLD_ERR, "evld", "cannot detach: %s", strerror(errno));
-		goto out;
+	if (!d->foreground) {
+		struct sched_param sp;
+		int pol;
+
+		if (daemon(1, 1)) {
+			evld_log(EVLD_ERR, "evld", "cannot detach: %s", strerror(errno));
+			goto out;
+		}
+		pol = sched_getscheduler(0);
+		if (pol == SCHED_FIFO && !sched_getparam(0, &sp))
+			sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp);
+		pol = sched_getscheduler(0) & ~SCHED_RESET_ON_FORK;
+		evld_log(EVLD_INFO, "evld", "detached as pid %d, %s %d", (int)getpid(),
+			 pol == SCHED_FIFO ? "SCHED_FIFO" : "normal scheduling",
+			 pol == SCHED_FIFO && !sched_getparam(0, &sp) ? sp.sched_priority : 0);
 	}
 	rc = run(d) ? 1 : 0;
 	restore_fallback(d);
