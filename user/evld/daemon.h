@@ -100,8 +100,8 @@ struct evl_engine *evld_engine_new(struct evld *d);
 /* sense.c (and the evld_on_* calls in evld.h) */
 int evld_submit(struct evld *d, enum evl_event_type type, const char *ap, int channel,
 		double confidence, enum evl_severity sev, uint64_t detect_ns, const char *source);
-/* density_spike from station churn; ended lifts the admission limit */
-int evld_submit_density(struct evld *d, const char *ap, bool ended, uint64_t detect_ns);
+/* Associations in the BPF station window of an interface (density_spike in the core). */
+void evld_on_churn(struct evld *d, int ifindex, unsigned int assoc, uint64_t detect_ns);
 enum evl_severity evld_default_severity(enum evl_event_type t);
 /* A switch finished or the AP came up: settles our action or re-reads the radio. */
 void evld_settle(struct evld *d, struct evld_iface *f, bool ok);

@@ -74,12 +74,6 @@ int evld_submit(struct evld *d, enum evl_event_type type, const char *ap, int ch
 	return submit(d, type, ap, channel, confidence, sev, detect_ns, source, false);
 }
 
-int evld_submit_density(struct evld *d, const char *ap, bool ended, uint64_t detect_ns)
-{
-	return submit(d, EVL_EV_DENSITY_SPIKE, ap, 0, 1.0, EVL_SEV_MEDIUM, detect_ns, "ebpf",
-		      ended);
-}
-
 static bool ap_conf(struct evld *d, const char *ap, struct evl_ap_conf *out)
 {
 	struct evl_ap_info info;
@@ -90,48 +84,45 @@ static bool ap_conf(struct evld *d, const char *ap, struct evl_ap_conf *out)
 	return true;
 }
 
-static bool block_has_dfs(struct evld *d, const struct evl_ap_conf *c)
+/* Count what the core made of a fact, run it at once (a radar must not wait). */
+static void made(struct evld *d, const char *ap, int types)
 {
-	int sub[EVL_BLOCK_MAX];
-	int n = evl_chan_block(d->core.country, c->band, c->channel, c->bandwidth, sub);
-
-	if (n <= 0)
-		return evl_chan_is_dfs(c->band, c->channel);
-	for (int i = 0; i < n; i++)
-		if (evl_chan_is_dfs(c->band, sub[i]))
-			return true;
-	return false;
+	for (int t = 0; types > 0 && t < EVL_EV_TYPE_MAX; t++)
+		if (types & (1 << t))
+			d->ev_by_type[t]++;
+	if (types > 0) {
+		evl_engine_tick(d->e, evld_now());
+		d->dirty = true;
+	} else if (types < 0) {
+		evld_log(EVLD_WARN, "core", "%s: fact refused: %s", ap, strerror(-types));
+	}
 }
 
 void evld_on_radar(struct evld *d, int wiphy_idx, const char *wiphy_name, int freq,
 		   uint64_t detect_ns, const char *source)
 {
-	uint64_t now = evld_now();
 	enum evl_band band;
 	int ch = freq > 0 ? evl_chan_from_freq(freq, &band) : 0;
 
 	for (unsigned int i = 0; i < d->n_if; i++) {
 		struct evld_iface *f = &d->ifs[i];
-		struct evl_ap_conf c;
+		int r;
 
 		if (f->kind == EVL_CONFIG_ACT_SIM)
 			continue;
 		if (!(wiphy_idx >= 0 && f->wiphy_idx == wiphy_idx) &&
 		    !(wiphy_name && *wiphy_name && !strcmp(wiphy_name, f->wiphy)))
 			continue;
-		if (f->radar_ns && now - f->radar_ns < 2 * NS_PER_S) {
+		r = evl_engine_radar_report(d->e, f->name, ch > 0 ? ch : 0, detect_ns, source,
+					    evld_now());
+		if (r > 0)
+			evld_log(EVLD_INFO, "dfs", "%s: radar on %s (from %s, %s%d MHz)", f->name,
+				 *f->wiphy ? f->wiphy : "its wiphy", source,
+				 freq ? "" : "channel unknown, ", freq);
+		else if (!r)
 			evld_log(EVLD_DEBUG, "dfs", "%s: radar also reported by %s", f->name,
 				 source);
-			continue;
-		}
-		if (!ap_conf(d, f->name, &c) || (ch <= 0 && !block_has_dfs(d, &c)))
-			continue; /* no DFS channel in use: the radar is not ours to act on */
-		f->radar_ns = now;
-		evld_log(EVLD_INFO, "dfs", "%s: radar on %s (from %s, %s%d MHz)", f->name,
-			 *f->wiphy ? f->wiphy : "its wiphy", source,
-			 freq ? "" : "channel unknown, ", freq);
-		evld_submit(d, EVL_EV_DFS_RADAR, f->name, ch > 0 ? ch : c.channel, 1.0,
-			    EVL_SEV_CRITICAL, detect_ns, source);
+		made(d, f->name, r);
 	}
 }
 
@@ -171,22 +162,19 @@ void evld_on_switch_done(struct evld *d, int ifindex, int freq, const char *sour
 void evld_on_survey(struct evld *d, unsigned int i, double busy, bool burst, bool sat)
 {
 	struct evld_iface *f = &d->ifs[i];
-	uint64_t now = evld_now();
-	struct evl_ap_conf c;
-	int ch = ap_conf(d, f->name, &c) ? c.channel : 0;
 
 	f->m.busy = busy;
-	/* Edge-triggered, and again every minute while it lasts. */
-	if (burst && (!f->burst || now - f->burst_ns >= 60 * NS_PER_S)) {
-		f->burst_ns = now;
-		evld_submit(d, EVL_EV_NON_WIFI_BURST, f->name, ch, 1.0, EVL_SEV_HIGH, 0, "nl80211");
-	}
-	if (sat && (!f->sat || now - f->sat_ns >= 60 * NS_PER_S)) {
-		f->sat_ns = now;
-		evld_submit(d, EVL_EV_SPECTRUM_SAT, f->name, ch, 1.0, EVL_SEV_HIGH, 0, "nl80211");
-	}
-	f->burst = burst;
-	f->sat = sat;
+	made(d, f->name,
+	     evl_engine_survey_report(d->e, f->name, burst, sat, "nl80211", evld_now()));
+}
+
+void evld_on_churn(struct evld *d, int ifindex, unsigned int assoc, uint64_t detect_ns)
+{
+	struct evld_iface *f = evld_iface_by_index(d, ifindex);
+
+	if (f)
+		made(d, f->name,
+		     evl_engine_station_churn(d->e, f->name, assoc, detect_ns, "ebpf", evld_now()));
 }
 
 void evld_on_link(struct evld *d, unsigned int i, double per, double retry, double tput_mbps,
