@@ -81,7 +81,6 @@ struct evl_config {
 	unsigned int station_interval_ms;
 	unsigned int wiphy_interval_s;
 	unsigned int rt_priority;	  /* SCHED_FIFO priority of evld, 0 = normal scheduling */
-	unsigned int density_assoc_limit; /* associations per BPF station window -> density_spike */
 	unsigned int cs_count;		  /* CSA beacons announced by a channel move */
 	unsigned int radar_cs_count;	  /* ... by a radar move (blocktx) */
 };

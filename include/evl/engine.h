@@ -51,12 +51,15 @@ struct evl_core_config {
 	uint32_t confirm_timeout_ms; /* EVL_ACT_PENDING -> failed after this */
 	double tie_margin;	     /* selector: candidates this close to the best tie */
 	double w_interference, w_neighbors, w_clients, w_dfs;
-	int obss_pd_start;	 /* dBm used when OBSS-PD was off */
-	int obss_pd_step;	 /* dB raised per spectrum_sat action */
-	int obss_pd_max;	 /* dBm ceiling (-62 in 802.11ax) */
-	int density_max_sta;	 /* admission limit while a density spike lasts */
-	uint32_t density_hold_s; /* admission control lifted after this if no end arrives */
-	uint32_t queue_max;	 /* pending events; more are rejected (queue_full) */
+	int obss_pd_start;	      /* dBm used when OBSS-PD was off */
+	int obss_pd_step;	      /* dB raised per spectrum_sat action */
+	int obss_pd_max;	      /* dBm ceiling (-62 in 802.11ax) */
+	int density_max_sta;	      /* admission limit while a density spike lasts */
+	uint32_t density_hold_s;      /* admission control lifted after this if no end arrives */
+	uint32_t queue_max;	      /* pending events; more are rejected (queue_full) */
+	uint32_t radar_dedup_ms;      /* radar reports of one AP this close are one radar */
+	uint32_t survey_repeat_s;     /* a burst/saturation verdict that lasts: again after */
+	uint32_t density_assoc_limit; /* associations per station window: density_spike; 0 off */
 	enum evl_country country;
 	int64_t unix_base_s; /* wall-clock seconds at engine time 0 (token names only) */
 	struct evl_matrix_entry matrix[EVL_EV_TYPE_MAX];
@@ -139,12 +142,37 @@ struct evl_engine;
 struct evl_engine *evl_engine_new(const struct evl_core_config *cfg, struct evl_actuator act,
 				  struct evl_record_sink sink, uint64_t seed);
 void evl_engine_free(struct evl_engine *e);
+/*
+ * New tunables for a running engine (a reload): every piece of state stays (queue, tokens,
+ * cooldowns, NOP list, DFS states, pending confirmations, RNG, audit gate); what the new
+ * values change applies from the next call on. unix_base_s is kept from the engine.
+ */
+void evl_engine_set_config(struct evl_engine *e, const struct evl_core_config *cfg);
 
 /* Add an AP with its current configuration (conf->band is the radio). -EEXIST, -EINVAL. */
 int evl_engine_add_ap(struct evl_engine *e, const char *id, const struct evl_ap_conf *conf);
 
 /* Queue an event (gates that need no state run here: unknown AP, confidence, queue full). */
 int evl_engine_submit(struct evl_engine *e, const struct evl_event *ev, uint64_t now);
+/*
+ * Raw sensor facts: the rules that turn them into events live here, so evld and evl-replay
+ * run the same ones. Each returns the set of event types it queued (1u << type; call tick()),
+ * 0 when the rule absorbed the report, or -ENOENT (unknown AP) / -EINVAL.
+ *  radar:  from any source (eBPF, nl80211, hostapd): reports of one AP within radar_dedup_ms
+ *          of the last one are that radar again; channel 0 = unknown, then an AP whose block
+ *          holds no DFS channel is not concerned.
+ *  survey: the latest burst / saturation verdicts: an event on the rising edge and again
+ *          every survey_repeat_s while the verdict lasts.
+ *  churn:  associations in the station window: density_spike at density_assoc_limit or
+ *          more, its end once the window holds half the limit or less (hysteresis).
+ */
+int evl_engine_radar_report(struct evl_engine *e, const char *ap, int channel, uint64_t detect_ns,
+			    const char *source, uint64_t now);
+int evl_engine_survey_report(struct evl_engine *e, const char *ap, bool burst, bool sat,
+			     const char *source, uint64_t now);
+int evl_engine_station_churn(struct evl_engine *e, const char *ap, unsigned int assoc,
+			     uint64_t detect_ns, const char *source, uint64_t now);
+
 /* Run due work: queue, confirmation timeouts, monitoring ends, token expiry, NOP expiry. */
 void evl_engine_tick(struct evl_engine *e, uint64_t now);
 /* Earliest time tick() has work to do, UINT64_MAX when none. */
@@ -187,6 +215,8 @@ void evl_engine_stats(const struct evl_engine *e, struct evl_stats *out);
 size_t evl_engine_tokens(const struct evl_engine *e, struct evl_token_info *out, size_t max);
 size_t evl_engine_nop(const struct evl_engine *e, struct evl_nop_info *out, size_t max);
 size_t evl_engine_aps(const struct evl_engine *e, struct evl_ap_info *out, size_t max);
+/* One AP: 0 or -ENOENT. */
+int evl_engine_ap(const struct evl_engine *e, const char *id, struct evl_ap_info *out);
 
 /*
  * Persistence: live tokens, NOP list and per-AP baselines as a JSON string (malloc'd; NULL and

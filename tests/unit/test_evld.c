@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <poll.h>
+#include <sched.h>
 #include <pthread.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -422,6 +423,40 @@ START_TEST(test_reload)
 }
 END_TEST
 
+/* A reload keeps the engine's state: a cooldown, the NOP list and tokens survive it. */
+START_TEST(test_reload_keeps_state)
+{
+	char id[64], id2[64];
+	int prev, next, prev2, next2;
+
+	write_conf("cooldown_s=300\n");
+	start();
+	free(ok("inject --type non_wifi_burst --ap ap1 --channel 6"));
+	ck_assert(token_of("ap1", id, sizeof(id), &prev, &next));
+	ck_assert_int_eq(prev, 6);
+	free(ok("inject --type dfs_radar --ap ap0 --channel 52"));
+	ck_assert(status_has("Actions Executed: 2\n"));
+	write_conf("cooldown_s=299\n");
+	free(ok("reload"));
+	/* still cooling down: refused, the AP stays */
+	free(ok("inject --type non_wifi_burst --ap ap1"));
+	ck_assert(status_has("Actions Executed: 2\n"));
+	snprintf(id2, sizeof(id2), "ap1: 2g ch%d/20 MHz tx 20 dBm obss_pd 0 max_sta 0 up cooldown",
+		 next);
+	ck_assert(status_has(id2));
+	ck_assert(token_of("ap1", id2, sizeof(id2), &prev2, &next2));
+	ck_assert_str_eq(id2, id);
+	ck_assert(token_of("ap0", id2, sizeof(id2), &prev2, &next2));
+	{
+		char *b = ok("nop");
+
+		ck_assert_msg(strstr(b, "52"), "NOP lost by the reload: %s", b);
+		free(b);
+	}
+	stop(SIGTERM);
+}
+END_TEST
+
 START_TEST(test_bad_config_and_corrupt_state)
 {
 	char p[160], *b;
@@ -538,6 +573,65 @@ static void fake_stop(struct fake *f)
 	free(f);
 }
 
+/* Started without -f, evld detaches and keeps the SCHED_FIFO priority its log names. */
+START_TEST(test_detached_keeps_priority)
+{
+	char extra[512], *buf, *at;
+	struct sched_param sp;
+	pid_t p, child = 0;
+	struct fake *fk;
+	int st;
+
+	if (geteuid()) {
+		fprintf(stderr, "SKIP: detached priority: SCHED_FIFO needs root\n");
+		return;
+	}
+	snprintf(extra, sizeof(extra),
+		 "hostapd_ctrl_dir=%s/hostapd\nbpf_pin_dir=%s/bpf/evl\nrt_priority=42\n"
+		 "interface=wlan9\nactuator=hostapd\n",
+		 dir, dir);
+	write_conf(extra);
+	fk = fake_start("wlan9");
+	p = fork();
+	ck_assert_int_ge(p, 0);
+	if (!p) {
+		int fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND, 0600);
+
+		dup2(fd, 2);
+		dup2(fd, 1);
+		execl(evld_bin(), "evld", "-c", conf, (char *)NULL);
+		_exit(127);
+	}
+	ck_assert_int_eq(waitpid(p, &st, 0), p);
+	ck_assert_msg(WIFEXITED(st) && !WEXITSTATUS(st), "evld start-up failed: %d", st);
+	buf = calloc(1, 1 << 16);
+	for (int i = 0; i < 250 && !child; i++) {
+		FILE *f = fopen(logpath, "r");
+		size_t n = f ? fread(buf, 1, (1 << 16) - 1, f) : 0;
+
+		if (f)
+			fclose(f);
+		buf[n] = 0;
+		at = strstr(buf, "detached as pid ");
+		if (at)
+			child = (pid_t)atoi(at + 16);
+		else
+			usleep(20000);
+	}
+	ck_assert_msg(child > 0, "no 'detached as pid' in the log:\n%s", buf);
+	ck_assert_ptr_nonnull(strstr(buf, "SCHED_FIFO 42"));
+	free(buf);
+	ck_assert_int_eq(sched_getscheduler(child) & ~SCHED_RESET_ON_FORK, SCHED_FIFO);
+	ck_assert_int_eq(sched_getparam(child, &sp), 0);
+	ck_assert_int_eq(sp.sched_priority, 42);
+	kill(child, SIGTERM); /* not our child: its exit shows in the log */
+	for (int i = 0; i < 250 && !file_has(logpath, "evld: stopped"); i++)
+		usleep(20000);
+	ck_assert(file_has(logpath, "evld: stopped"));
+	fake_stop(fk);
+}
+END_TEST
+
 /* Without --sim, through the hostapd back end: the radar move is a CHAN_SWITCH with
  * blocktx and radar_cs_count beacons, pending until hostapd reports AP-CSA-FINISHED; then a
  * token exists. hostapd's own radar fallback (its chanlist) is armed with the CAC-free
@@ -615,8 +709,10 @@ int main(void)
 	tcase_add_test(tc, test_kill9_inside_monitoring_window);
 	tcase_add_test(tc, test_radar_nop_refuses_manual_rollback);
 	tcase_add_test(tc, test_reload);
+	tcase_add_test(tc, test_reload_keeps_state);
 	tcase_add_test(tc, test_bad_config_and_corrupt_state);
 	tcase_add_test(tc, test_hostapd_radar_move);
+	tcase_add_test(tc, test_detached_keeps_priority);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

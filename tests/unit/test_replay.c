@@ -142,6 +142,35 @@ START_TEST(density_spike)
 }
 END_TEST
 
+/* eBPF, its chandef, nl80211 and hostapd report one radar: one event, one move. A later
+ * report without a channel, once the AP sits on a non-DFS channel, is not its radar. */
+START_TEST(radar_dedup)
+{
+	replay("radar_dedup");
+	ck_assert_int_eq(num("stats.events_processed"), 1);
+	ck_assert_int_eq(len("actions"), 1);
+	ck_assert_int_eq(num("actions.0.from"), 52);
+	ck_assert_int_eq(num("stats.events_rejected"), 0);
+	done();
+}
+END_TEST
+
+/* Churn: a spike at the limit (30), not ended at 20 (above half), ended at 15; a burst
+ * verdict that lasts makes one event, not one per survey. */
+START_TEST(station_churn)
+{
+	replay("station_churn");
+	ck_assert_int_eq(num("stats.events_processed"), 3);
+	ck_assert_int_eq(num("actions.0.t"), 20);
+	ck_assert_str_eq(str("actions.0.param"), "max_sta");
+	ck_assert_int_eq(num("rollbacks.0.t"), 150);
+	ck_assert_str_eq(str("rollbacks.0.reason"), "spike_ended");
+	ck_assert_int_eq(num("actions.1.t"), 160);
+	ck_assert_int_eq(len("actions"), 2);
+	done();
+}
+END_TEST
+
 START_TEST(hw_failure)
 {
 	replay("hw_failure");
@@ -242,7 +271,8 @@ START_TEST(audit_trail)
 	ck_assert_int_eq(system(args), 0);
 
 	snprintf(args, sizeof(args),
-		 "%s/scen.jsonl --json --audit-dir %s/trail --audit-key %s/key --site-secret %s/secret",
+		 "%s/scen.jsonl --json --audit-dir %s/trail --audit-key %s/key --site-secret "
+		 "%s/secret",
 		 dir, dir, dir, dir);
 	ck_assert_int_eq(run_tool(args, &out), 0);
 	free(out);
@@ -276,7 +306,8 @@ int main(void)
 	int failed;
 
 	if (access(BIN, X_OK) || access("examples/dfs_radar.jsonl", R_OK)) {
-		printf("SKIP: %s or examples/ not found (run from the repository root after make)\n",
+		printf("SKIP: %s or examples/ not found (run from the repository root after "
+		       "make)\n",
 		       BIN);
 		return 77;
 	}
@@ -284,6 +315,8 @@ int main(void)
 	tcase_add_test(tc, non_wifi_burst);
 	tcase_add_test(tc, spectrum_sat);
 	tcase_add_test(tc, density_spike);
+	tcase_add_test(tc, radar_dedup);
+	tcase_add_test(tc, station_churn);
 	tcase_add_test(tc, hw_failure);
 	tcase_add_test(tc, priority_stale);
 	tcase_add_test(tc, nop_refused);

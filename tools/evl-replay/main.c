@@ -206,9 +206,21 @@ static void apply(struct evl_engine *e, struct evl_sim *sim, const struct step *
 		if (err == -EBUSY) /* refused: already reported as a record */
 			err = 0;
 		break;
+	case ST_RADAR:
+		err = evl_engine_radar_report(e, s->ap, s->channel, s->t_ns, s->source, s->t_ns);
+		break;
+	case ST_SURVEY:
+		err = evl_engine_survey_report(e, s->ap, s->burst, s->sat, s->source, s->t_ns);
+		break;
+	case ST_CHURN:
+		err = evl_engine_station_churn(e, s->ap, (unsigned int)s->assoc, s->t_ns, s->source,
+					       s->t_ns);
+		break;
 	case ST_END:
 		break;
 	}
+	if (err > 0) /* facts: the set of events they made */
+		err = 0;
 	if (err && !json)
 		printf("t=%-8.1f line %d: %s: %s\n", (double)s->t_ns / NS, s->line,
 		       s->kind == ST_ROLLBACK ? "rollback not done" : "not applied",

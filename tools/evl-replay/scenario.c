@@ -194,6 +194,54 @@ static bool parse_dfs(struct ctx *c, json_object *o, const struct scenario *sc, 
 	return fail(c, "dfs_state: state \"%s\" (usable, available, unavailable)", st);
 }
 
+static bool flag(struct ctx *c, json_object *o, const char *what, const char *k, bool *out)
+{
+	json_object *x;
+
+	if (!json_object_object_get_ex(o, k, &x))
+		return true;
+	if (!json_object_is_type(x, json_type_boolean))
+		return fail(c, "%s: \"%s\" must be true or false", what, k);
+	*out = json_object_get_boolean(x);
+	return true;
+}
+
+/* Raw facts, as evld gathers them: {"radar": {"ap", "channel"?, "source"?}},
+ * {"survey": {"ap", "burst"?, "sat"?}}, {"churn": {"ap", "associations"}}. */
+static bool parse_fact(struct ctx *c, const char *w, json_object *o, const struct scenario *sc,
+		       struct step *s)
+{
+	static const char *const kr[] = {"ap", "channel", "source", NULL};
+	static const char *const ks[] = {"ap", "burst", "sat", NULL};
+	static const char *const kc[] = {"ap", "associations", NULL};
+
+	strcpy(s->source, "ebpf");
+	if (!keys_ok(c, o, w,
+		     !strcmp(w, "radar")    ? kr
+		     : !strcmp(w, "survey") ? ks
+					    : kc) ||
+	    !str(c, o, w, "ap", true, s->ap, sizeof(s->ap)) || !known_ap(c, sc, w, s->ap))
+		return false;
+	if (!strcmp(w, "radar")) {
+		s->kind = ST_RADAR;
+		if (!integer(c, o, w, "channel", false, 0, EVL_CHAN_MAX - 1, &s->channel) ||
+		    !str(c, o, w, "source", false, s->source, sizeof(s->source)))
+			return false;
+		if (strcmp(s->source, "ebpf") && strcmp(s->source, "nl80211") &&
+		    strcmp(s->source, "hostapd"))
+			return fail(c, "radar: source \"%s\" (ebpf, nl80211 or hostapd)",
+				    s->source);
+		return true;
+	}
+	if (!strcmp(w, "survey")) {
+		s->kind = ST_SURVEY;
+		strcpy(s->source, "nl80211");
+		return flag(c, o, w, "burst", &s->burst) && flag(c, o, w, "sat", &s->sat);
+	}
+	s->kind = ST_CHURN;
+	return integer(c, o, w, "associations", true, 0, 1000000, &s->assoc);
+}
+
 static bool parse_event(struct ctx *c, json_object *o, const struct scenario *sc, struct step *s)
 {
 	static const char *const k[] = {"id",	      "type",	 "severity", "ap", "radio",
@@ -267,8 +315,9 @@ static bool parse_rollback(struct ctx *c, json_object *o, const struct scenario 
 static bool parse_line(struct ctx *c, json_object *o, struct scenario *sc, double *last_t,
 		       bool *ended)
 {
-	static const char *const payloads[] = {"site",	"ap",	   "channel_report", "dfs_state",
-					       "event", "metrics", "rollback",	     "end"};
+	static const char *const payloads[] = {
+		"site",	    "ap",    "channel_report", "dfs_state", "event", "metrics",
+		"rollback", "radar", "survey",	       "churn",	    "end"};
 	const char *name = NULL;
 	json_object *p = NULL;
 	struct step *s;
@@ -328,7 +377,10 @@ static bool parse_line(struct ctx *c, json_object *o, struct scenario *sc, doubl
 		     (!strcmp(name, "dfs_state") && parse_dfs(c, p, sc, s)) ||
 		     (!strcmp(name, "event") && parse_event(c, p, sc, s)) ||
 		     (!strcmp(name, "metrics") && parse_metrics(c, p, sc, s)) ||
-		     (!strcmp(name, "rollback") && parse_rollback(c, p, sc, s)))) {
+		     (!strcmp(name, "rollback") && parse_rollback(c, p, sc, s)) ||
+		     ((!strcmp(name, "radar") || !strcmp(name, "survey") ||
+		       !strcmp(name, "churn")) &&
+		      parse_fact(c, name, p, sc, s)))) {
 		return false;
 	}
 	sc->n++;

@@ -6,7 +6,18 @@
 #include <stdint.h>
 #include <evl/engine.h>
 
-enum step_kind { ST_AP, ST_REPORT, ST_DFS, ST_EVENT, ST_METRICS, ST_ROLLBACK, ST_END };
+enum step_kind {
+	ST_AP,
+	ST_REPORT,
+	ST_DFS,
+	ST_EVENT,
+	ST_METRICS,
+	ST_ROLLBACK,
+	ST_RADAR,  /* a raw radar report (de-duplicated by the core) */
+	ST_SURVEY, /* survey verdicts (edges in the core) */
+	ST_CHURN,  /* associations in the station window (hysteresis in the core) */
+	ST_END,
+};
 
 struct step {
 	int line;
@@ -20,6 +31,9 @@ struct step {
 	enum evl_dfs_state dfs;
 	struct evl_event ev;
 	struct evl_metrics m;
+	char source[16]; /* ST_RADAR: ebpf, nl80211, hostapd */
+	bool burst, sat; /* ST_SURVEY */
+	int assoc;	 /* ST_CHURN */
 };
 
 struct scenario {

@@ -45,7 +45,6 @@ static const struct key keys[] = {
 	{"station_interval_ms", UINT(station_interval_ms, 100, 60000)},
 	{"wiphy_interval_s", UINT(wiphy_interval_s, 1, 3600)},
 	{"rt_priority", UINT(rt_priority, 0, 99)},
-	{"density_assoc_limit", UINT(density_assoc_limit, 0, 100000)},
 	{"cs_count", UINT(cs_count, 1, 255)},
 	{"radar_cs_count", UINT(radar_cs_count, 1, 255)},
 };
@@ -72,7 +71,6 @@ void evl_config_defaults(struct evl_config *cfg)
 	cfg->station_interval_ms = 1000;
 	cfg->wiphy_interval_s = 60;
 	cfg->rt_priority = 50;
-	cfg->density_assoc_limit = 30;
 	cfg->cs_count = 10;
 	cfg->radar_cs_count = 5; /* hostapd's own radar move (src/ap/dfs.c) */
 }

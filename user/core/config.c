@@ -107,6 +107,9 @@ void evl_core_config_init(struct evl_core_config *c)
 		.density_max_sta = 32,
 		.density_hold_s = 3600,
 		.queue_max = 1024,
+		.radar_dedup_ms = 2000,
+		.survey_repeat_s = 60,
+		.density_assoc_limit = 30,
 		.country = EVL_CC_WORLD,
 	};
 	memcpy(c->matrix, m, sizeof(m));
@@ -151,6 +154,9 @@ static const struct key keys[] = {
 	F(density_max_sta, K_INT, 1, 2007, "an integer 1..2007"),
 	F(density_hold_s, K_U32, 1, 604800, "an integer 1..604800 (seconds)"),
 	F(queue_max, K_U32, 1, 1000000, "an integer 1..1000000"),
+	F(radar_dedup_ms, K_U32, 0, 60000, "an integer 0..60000 (ms)"),
+	F(survey_repeat_s, K_U32, 1, 86400, "an integer 1..86400 (seconds)"),
+	F(density_assoc_limit, K_U32, 0, 100000, "an integer 0..100000 (0 = off)"),
 	F(country, K_COUNTRY, 0, 0, "US, DE (ETSI) or 00 (world)"),
 	F(unix_base_s, K_S64, 0, 0, "an integer (unix seconds)"),
 };

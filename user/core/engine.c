@@ -53,6 +53,15 @@ void evl_engine_free(struct evl_engine *e)
 	free(e);
 }
 
+void evl_engine_set_config(struct evl_engine *e, const struct evl_core_config *cfg)
+{
+	int64_t base = e->cfg.unix_base_s;
+
+	e->cfg = *cfg;
+	e->cfg.unix_base_s = base; /* token names stay on the clock they started on */
+	evl_engine_rearm(e, NULL); /* the plan, weights and margin may differ */
+}
+
 struct ap *evl_engine_find_ap(const struct evl_engine *e, const char *id)
 {
 	for (size_t i = 0; id && i < e->n_aps; i++)
@@ -954,20 +963,32 @@ size_t evl_engine_nop(const struct evl_engine *e, struct evl_nop_info *out, size
 	return e->nnop;
 }
 
+static void ap_info(const struct ap *a, struct evl_ap_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	snprintf(out->id, sizeof(out->id), "%s", a->id);
+	out->conf = a->conf;
+	memcpy(out->fallback, a->armed, sizeof(a->armed));
+	out->n_fallback = a->n_armed;
+	out->cooldown_until_ns = a->cooldown_until;
+	out->pending = a->op.active;
+	out->has_metrics = a->has_metrics;
+	out->last = a->last;
+}
+
 size_t evl_engine_aps(const struct evl_engine *e, struct evl_ap_info *out, size_t max)
 {
-	for (size_t i = 0; i < e->n_aps && i < max; i++) {
-		const struct ap *a = &e->aps[i];
-
-		memset(&out[i], 0, sizeof(out[i]));
-		snprintf(out[i].id, sizeof(out[i].id), "%s", a->id);
-		out[i].conf = a->conf;
-		memcpy(out[i].fallback, a->armed, sizeof(a->armed));
-		out[i].n_fallback = a->n_armed;
-		out[i].cooldown_until_ns = a->cooldown_until;
-		out[i].pending = a->op.active;
-		out[i].has_metrics = a->has_metrics;
-		out[i].last = a->last;
-	}
+	for (size_t i = 0; i < e->n_aps && i < max; i++)
+		ap_info(&e->aps[i], &out[i]);
 	return e->n_aps;
+}
+
+int evl_engine_ap(const struct evl_engine *e, const char *id, struct evl_ap_info *out)
+{
+	const struct ap *a = evl_engine_find_ap(e, id);
+
+	if (!a)
+		return -ENOENT;
+	ap_info(a, out);
+	return 0;
 }

@@ -34,6 +34,11 @@ struct ap {
 	int armed[EVL_FALLBACK_MAX]; /* radar fallback the actuator took */
 	int n_armed;		     /* -1: none (yet, or the last try failed) */
 	bool arm_unsupported;	     /* the back end has no fallback of its own */
+	/* facts.c: what turns raw reports into events */
+	uint64_t radar_ns;	   /* last radar report that became an event */
+	bool burst, sat;	   /* last survey verdicts */
+	uint64_t burst_ns, sat_ns; /* last burst / saturation event */
+	bool density;		   /* a density spike is active */
 };
 
 struct token {
@@ -77,6 +82,7 @@ struct evl_engine {
 	size_t nnop;
 	struct evl_stats st;
 	bool audit_down;
+	uint64_t fact_seq; /* ids of the events facts.c makes */
 };
 
 uint64_t evl_rng_next(uint64_t *s);

@@ -23,27 +23,6 @@ static uint64_t to_boottime(uint64_t mono_ns)
 	       (uint64_t)b.tv_nsec - (uint64_t)m.tv_nsec;
 }
 
-/* Station churn -> density_spike: associations in the BPF station window (sta_window_ns,
- * 60 s) at or above density_assoc_limit start a spike; the spike ends once a later record
- * shows the window's associations at half the limit or less. 0 switches detection off. */
-static void density(struct evld *d, const struct evl_bpf_event *ev)
-{
-	struct evld_iface *f = evld_iface_by_index(d, (int)ev->ifindex);
-	unsigned int limit = d->cfg.density_assoc_limit;
-
-	if (!f || !limit)
-		return;
-	if (!f->density && ev->sta.new_in_window >= limit) {
-		f->density = true;
-		evld_log(EVLD_INFO, "core", "%s: %u associations in the station window (limit %u)",
-			 f->name, ev->sta.new_in_window, limit);
-		evld_submit_density(d, f->name, false, to_boottime(ev->ts_ns));
-	} else if (f->density && ev->sta.new_in_window * 2 <= limit) {
-		f->density = false;
-		evld_submit_density(d, f->name, true, to_boottime(ev->ts_ns));
-	}
-}
-
 static void signal_event(struct evld *d, const struct evl_bpf_event *ev, enum evl_event_type t)
 {
 	struct evld_iface *f = evld_iface_by_index(d, (int)ev->ifindex);
@@ -83,8 +62,8 @@ static int on_event(void *ctx, const struct evl_bpf_event *ev)
 			signal_event(d, ev, EVL_EV_RETRY_SPIKE);
 		break;
 	case EVL_BPF_EV_STA_NEW:
-	case EVL_BPF_EV_STA_DEL:
-		density(d, ev);
+	case EVL_BPF_EV_STA_DEL: /* associations in the BPF station window (sta_window_ns) */
+		evld_on_churn(d, (int)ev->ifindex, ev->sta.new_in_window, to_boottime(ev->ts_ns));
 		break;
 	case EVL_BPF_EV_HW_RESTART:
 		for (unsigned int i = 0; i < d->n_if; i++)

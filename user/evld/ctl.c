@@ -27,7 +27,7 @@ static void status(struct evld *d, struct evl_ctl_reply *r)
 
 	char view[1024];
 
-	evld_stats(d, &st);
+	evl_engine_stats(d->e, &st);
 	evl_stats_status(&st, view, sizeof(view));
 	P("%s\n" BAR "ACCESS POINTS\n" BAR, view);
 	for (size_t i = 0; i < n && i < EVL_CONFIG_MAX_IFACES; i++) {
@@ -63,7 +63,7 @@ static int stats(struct evld *d, bool json, struct evl_ctl_reply *r)
 	struct evl_stats st;
 	json_object *o;
 
-	evld_stats(d, &st);
+	evl_engine_stats(d->e, &st);
 	evl_audit_get_stats(d->audit, &as);
 	o = evl_stats_json(&st);
 	if (!o)

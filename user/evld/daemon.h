@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* evld's state, shared by main.c (start-up, loop), ctl.c (control requests), bpf.c. */
+/* evld's state and the calls between its files (each file's block names it). */
 #ifndef EVLD_DAEMON_H
 #define EVLD_DAEMON_H
+
+#include <time.h>
+
+#include <json-c/json.h>
 
 #include <evl/audit.h>
 #include <evl/config.h>
@@ -12,6 +16,12 @@
 #include <evl/sim.h>
 
 #include "evld.h"
+
+#define NS_PER_S  1000000000ull
+#define NS_PER_MS 1000000ull
+
+enum { TAG_SIGNAL = 1, TAG_TIMER, TAG_CTL, TAG_BPF, TAG_NL, TAG_HAPD };
+#define TAG(kind, i) (((uint64_t)(kind) << 32) | (uint32_t)(i))
 
 #define EVLD_MAX_REASONS 24
 
@@ -27,8 +37,8 @@ struct evld_iface {
 	bool burst, sat;	       /* last survey verdicts (events are edge-triggered) */
 	uint64_t burst_ns, sat_ns;     /* last burst/sat event submitted */
 	uint64_t radar_ns;	       /* last radar submitted (several sources report one) */
-	bool density;		       /* a density spike is active (associations above the limit) */
-	struct evl_metrics_iface m;    /* for the textfile */
+	bool density;		    /* a density spike is active (associations above the limit) */
+	struct evl_metrics_iface m; /* for the textfile */
 };
 
 struct evld {
@@ -46,7 +56,6 @@ struct evld {
 	struct evl_actuator mux;
 
 	struct evl_engine *e;
-	struct evl_stats base; /* counters of engines replaced by a reload */
 	struct evl_audit *audit;
 	struct evld_radio *radio;
 	void *bpf; /* struct evl_bpf when built with the loader */
@@ -72,16 +81,57 @@ struct evld {
 	uint64_t seq; /* event ids */
 };
 
-/* main.c */
+/* log.c */
+extern int evld_verbosity; /* EVLD_INFO, EVLD_DEBUG with -v */
+uint64_t evld_clock_ns(clockid_t c);
+int64_t evld_wall_us(void *ctx, uint64_t mono_ns);
+
+/* records.c */
+int evld_on_record(void *ctx, const struct evl_record *r);
+void evld_audit_daemon(struct evld *d, enum evl_rec_kind kind, const char *reason);
+
+/* route.c */
+extern const struct evl_act_ops evld_mux_ops;
+struct evld_iface *evld_iface_by_index(struct evld *d, int ifindex);
+void evld_restore_fallback(struct evld *d);
+int evld_setup_ifaces(struct evld *d, json_object *state);
+struct evl_engine *evld_engine_new(struct evld *d);
+
+/* sense.c (and the evld_on_* calls in evld.h) */
 int evld_submit(struct evld *d, enum evl_event_type type, const char *ap, int channel,
 		double confidence, enum evl_severity sev, uint64_t detect_ns, const char *source);
-/* density_spike from station churn; ended lifts the admission limit */
-int evld_submit_density(struct evld *d, const char *ap, bool ended, uint64_t detect_ns);
-struct evld_iface *evld_iface_by_index(struct evld *d, int ifindex);
-int evld_reload(struct evld *d, char *err, size_t errlen);
-void evld_stats(const struct evld *d, struct evl_stats *out);
-void evld_state_sync(struct evld *d);
+/* Associations in the BPF station window of an interface (density_spike in the core). */
+void evld_on_churn(struct evld *d, int ifindex, unsigned int assoc, uint64_t detect_ns);
 enum evl_severity evld_default_severity(enum evl_event_type t);
+/* A switch finished or the AP came up: settles our action or re-reads the radio. */
+void evld_settle(struct evld *d, struct evld_iface *f, bool ok);
+
+/* hostapd.c */
+void evld_hapd_connect(struct evld *d, struct evld_iface *f, uint64_t now);
+void evld_hapd_events(struct evld *d, struct evld_iface *f);
+void evld_hapd_ping(struct evld *d, struct evld_iface *f, uint64_t now);
+
+/* state.c */
+void evld_read_boot_id(struct evld *d);
+int evld_save_state(struct evld *d);
+void evld_state_sync(struct evld *d); /* write it if it changed */
+bool evld_sim_saved_conf(json_object *root, const char *name, struct evl_ap_conf *c);
+json_object *evld_state_read(struct evld *d);
+void evld_state_apply(struct evld *d, json_object *root);
+
+/* reload.c */
+int evld_reload(struct evld *d, char *err, size_t errlen);
+int evld_load_config(const struct evld *d, struct evl_config *cfg, struct evl_core_config *core,
+		     char *err, size_t errlen);
+
+/* metrics.c */
+void evld_write_metrics(struct evld *d);
+
+/* loop.c */
+void evld_polls(struct evld *d, uint64_t now);
+int evld_run(struct evld *d);
+int evld_watch(struct evld *d, int fd, uint64_t tag);
+int evld_open_loop(struct evld *d);
 
 /* ctl.c */
 int evld_ctl_handle(void *ctx, const struct evl_ctl_req *req, const struct evl_ctl_peer *peer,

@@ -34,13 +34,13 @@ int evld_radio_stations(struct evld_radio *r, struct evld *d, unsigned int i, in
 			uint64_t now);
 int evld_radio_channels(struct evld_radio *r, struct evld *d, unsigned int i, int wiphy);
 
-/* The nl80211 actuator back end (its header cannot sit beside engine.h). */
+/* nlact.c: the nl80211 actuator back end (its header cannot sit beside engine.h). */
 struct evl_act_ops;
 const struct evl_act_ops *evld_radio_act_ops(void);
 struct evl_config;
 void *evld_radio_act_new(const struct evl_config *cfg); /* NULL + errno */
 
-/* ---- what sensing reports (main.c) ---------------------------------------------------- */
+/* ---- what sensing reports (sense.c) ---------------------------------------------------- */
 enum evld_dfs { EVLD_DFS_USABLE = 1, EVLD_DFS_AVAILABLE, EVLD_DFS_UNAVAILABLE };
 
 /* wiphy index (nl80211) or name (BPF) identify the radio; freq 0 = unknown. */

@@ -26,21 +26,6 @@ struct evld_radio {
 	struct evld *d; /* for the monitor callback */
 };
 
-const struct evl_act_ops *evld_radio_act_ops(void)
-{
-	return &evl_act_nl80211_ops;
-}
-
-void *evld_radio_act_new(const struct evl_config *cfg)
-{
-	struct evl_nl80211_act_opts o = {
-		.cs_count = (int)cfg->cs_count,
-		.radar_cs_count = (int)cfg->radar_cs_count,
-	};
-
-	return evl_act_nl80211_new(&o);
-}
-
 struct evld_radio *evld_radio_open(void)
 {
 	struct evld_radio *r = calloc(1, sizeof(*r));

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Raw sensor facts into events: radar de-duplication, survey edges, churn hysteresis. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include "engine_int.h"
+
+#define NS_PER_MS 1000000ULL
+#define NS_PER_S  1000000000ULL
+
+/* Hand one event of @type for @a to the gates (a refusal is recorded there); its bit. */
+static int queue(struct evl_engine *e, struct ap *a, enum evl_event_type type,
+		 enum evl_severity sev, int channel, bool ended, uint64_t detect_ns,
+		 const char *source, uint64_t now)
+{
+	struct evl_event ev = {
+		.type = type,
+		.severity = sev,
+		.confidence = 1.0,
+		.channel = channel,
+		.radio = a->conf.band,
+		.ts_ns = now,
+		.detect_ns = detect_ns && detect_ns <= now ? detect_ns : now,
+		.source = source,
+		.ended = ended,
+	};
+
+	snprintf(ev.id, sizeof(ev.id), "%s-%" PRIu64, source ? source : "fact", ++e->fact_seq);
+	snprintf(ev.ap, sizeof(ev.ap), "%s", a->id);
+	evl_engine_submit(e, &ev, now);
+	return 1 << type;
+}
+
+static bool block_has_dfs(const struct evl_engine *e, const struct evl_ap_conf *c)
+{
+	int sub[EVL_BLOCK_MAX];
+	int n = evl_chan_block(e->cfg.country, c->band, c->channel, c->bandwidth, sub);
+
+	if (n <= 0)
+		return evl_chan_is_dfs(c->band, c->channel);
+	for (int i = 0; i < n; i++)
+		if (evl_chan_is_dfs(c->band, sub[i]))
+			return true;
+	return false;
+}
+
+int evl_engine_radar_report(struct evl_engine *e, const char *ap, int channel, uint64_t detect_ns,
+			    const char *source, uint64_t now)
+{
+	struct ap *a = evl_engine_find_ap(e, ap);
+
+	if (!a)
+		return -ENOENT;
+	if (channel < 0 || channel >= EVL_CHAN_MAX)
+		return -EINVAL;
+	if (!channel && !block_has_dfs(e, &a->conf))
+		return 0; /* no DFS channel in use: not this AP's radar */
+	if (a->radar_ns && now - a->radar_ns < (uint64_t)e->cfg.radar_dedup_ms * NS_PER_MS)
+		return 0;
+	a->radar_ns = now;
+	return queue(e, a, EVL_EV_DFS_RADAR, EVL_SEV_CRITICAL, channel ? channel : a->conf.channel,
+		     false, detect_ns, source, now);
+}
+
+int evl_engine_survey_report(struct evl_engine *e, const char *ap, bool burst, bool sat,
+			     const char *source, uint64_t now)
+{
+	struct ap *a = evl_engine_find_ap(e, ap);
+	uint64_t again = (uint64_t)e->cfg.survey_repeat_s * NS_PER_S;
+	int r = 0;
+
+	if (!a)
+		return -ENOENT;
+	if (burst && (!a->burst || now - a->burst_ns >= again)) {
+		a->burst_ns = now;
+		r |= queue(e, a, EVL_EV_NON_WIFI_BURST, EVL_SEV_HIGH, a->conf.channel, false, 0,
+			   source, now);
+	}
+	if (sat && (!a->sat || now - a->sat_ns >= again)) {
+		a->sat_ns = now;
+		r |= queue(e, a, EVL_EV_SPECTRUM_SAT, EVL_SEV_HIGH, a->conf.channel, false, 0,
+			   source, now);
+	}
+	a->burst = burst;
+	a->sat = sat;
+	return r;
+}
+
+int evl_engine_station_churn(struct evl_engine *e, const char *ap, unsigned int assoc,
+			     uint64_t detect_ns, const char *source, uint64_t now)
+{
+	struct ap *a = evl_engine_find_ap(e, ap);
+	unsigned int limit = e->cfg.density_assoc_limit;
+
+	if (!a)
+		return -ENOENT;
+	if (!limit)
+		return 0;
+	if (!a->density && assoc >= limit) {
+		a->density = true;
+		return queue(e, a, EVL_EV_DENSITY_SPIKE, EVL_SEV_MEDIUM, 0, false, detect_ns,
+			     source, now);
+	}
+	if (a->density && assoc * 2 <= limit) {
+		a->density = false;
+		return queue(e, a, EVL_EV_DENSITY_SPIKE, EVL_SEV_MEDIUM, 0, true, detect_ns, source,
+			     now);
+	}
+	return 0;
+}
