@@ -1,12 +1,14 @@
 #!/bin/sh
 # Install the Debian packages evl needs (build + tests; `vm` adds the qemu test bed).
-# Usage: scripts/deps.sh [--check] [vm]
+# Usage: scripts/deps.sh [--check] [vm] [fuzz]
 #   --check  only report what is missing (exit 1), install nothing.
 set -eu
 
 BUILD_PKGS="gcc make pkg-config clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev \
 libnl-3-dev libnl-genl-3-dev libssl-dev libcap-dev check libjson-c-dev"
 VM_PKGS="qemu-system-x86 busybox-static cpio kmod hostapd wpasupplicant iw wireless-regdb"
+# libFuzzer and LeakSanitizer runtimes for clang 14 (`make fuzz`)
+FUZZ_PKGS="libclang-rt-14-dev"
 
 check_only=0
 pkgs=$BUILD_PKGS
@@ -14,6 +16,7 @@ for a in "$@"; do
 	case $a in
 	--check) check_only=1 ;;
 	vm) pkgs="$pkgs $VM_PKGS" ;;
+	fuzz) pkgs="$pkgs $FUZZ_PKGS" ;;
 	*) echo "deps: unknown argument '$a'" >&2; exit 2 ;;
 	esac
 done
