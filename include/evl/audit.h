@@ -37,6 +37,8 @@ struct evl_audit_io_ops {
 	ssize_t (*write)(void *ctx, int fd, const void *buf, size_t len);
 	ssize_t (*pwrite)(void *ctx, int fd, const void *buf, size_t len, off_t off);
 	int (*fdatasync)(void *ctx, int fd);
+	/* memory for lines held while writes fail; NULL (may be left out) = realloc */
+	void *(*realloc)(void *ctx, void *p, size_t size);
 };
 
 struct evl_audit_opts {

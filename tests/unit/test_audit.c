@@ -482,6 +482,7 @@ END_TEST
 struct fault {
 	bool full;
 	bool partial;
+	bool nomem; /* the writer's memory queue cannot grow */
 	int calls;
 };
 
@@ -510,10 +511,16 @@ static int fault_sync(void *ctx, int fd)
 	return fdatasync(fd);
 }
 
+static void *fault_realloc(void *ctx, void *p, size_t size)
+{
+	return ((struct fault *)ctx)->nomem ? NULL : realloc(p, size);
+}
+
 static const struct evl_audit_io_ops fault_io = {
 	.write = fault_write,
 	.pwrite = fault_pwrite,
 	.fdatasync = fault_sync,
+	.realloc = fault_realloc,
 };
 
 static void disk_full(bool partial)
@@ -563,6 +570,43 @@ END_TEST
 START_TEST(disk_full_short_write)
 {
 	disk_full(true);
+}
+END_TEST
+
+/* Disk full and no memory to hold the line: refused (-ENOMEM, counted), and the chain does not
+ * advance for it, so the trail verifies without a gap once writes work again; a day-change
+ * seal refused the same way is written with the next record. */
+START_TEST(no_memory_leaves_no_gap_in_the_chain)
+{
+	const uint64_t day = 86400ULL * 1000000000ULL;
+	struct fault fl = {0};
+	struct evl_audit_verify r;
+	struct evl_audit_stats st;
+	struct evl_record rec;
+	struct fx f;
+
+	fx_init(&f);
+	struct evl_audit *a = fx_open(&f, &fault_io, &fl);
+	append_n(a, 2, 3600LL * 1000000, 1000000);
+	fl.full = fl.nomem = true;
+	rec = rec_at(7200ULL * 1000000000ULL, 1);
+	ck_assert_int_eq(evl_audit_append(a, &rec), -ENOMEM);
+	rec = rec_at(day + 3600ULL * 1000000000ULL, 2); /* next day: seal first */
+	ck_assert_int_eq(evl_audit_append(a, &rec), -ENOMEM);
+	evl_audit_get_stats(a, &st);
+	ck_assert_uint_eq(st.pending, 0);
+	ck_assert_uint_eq(st.dropped, 3); /* two records and the seal, none silent */
+	ck_assert_uint_eq(st.key_epoch, 0);
+	fl.full = fl.nomem = false;
+	rec = rec_at(day + 3601ULL * 1000000000ULL, 1);
+	ck_assert_int_eq(evl_audit_append(a, &rec), 0);
+	evl_audit_get_stats(a, &st);
+	ck_assert_uint_eq(st.key_epoch, 1);
+	evl_audit_close(a);
+	ck_assert_int_eq(verify(&f, &r), EVL_AUDIT_OK);
+	ck_assert_uint_eq(r.records, 4); /* 2 + seal + 1 */
+	ck_assert_uint_eq(r.key_epoch, 1);
+	fx_fini(&f);
 }
 END_TEST
 
@@ -900,6 +944,7 @@ int main(void)
 	tcase_add_test(tc, disk_full_enospc);
 	tcase_add_test(tc, disk_full_short_write);
 	tcase_add_test(tc, memory_queue_bound_is_not_silent);
+	tcase_add_test(tc, no_memory_leaves_no_gap_in_the_chain);
 	tcase_add_test(tc, no_raw_identifier_in_any_file);
 	tcase_add_test(tc, secret_rotation_recorded);
 	tcase_add_test(tc, key_file_permissions);

@@ -105,7 +105,6 @@ struct audit_retired {
 
 int audit_read_retired(const char *dir, struct audit_retired **out, size_t *n);
 
-int audit_write_file_atomic(const char *path, const void *buf, size_t len, int mode);
 int audit_key_save(const char *path, const uint8_t key[EVL_AUDIT_KEY_LEN], uint64_t epoch);
 int audit_date_from_us(int64_t us); /* YYYYMMDD (UTC) */
 

@@ -17,6 +17,8 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "evl/sys.h"
+
 #include "audit_int.h"
 
 static __thread char errmsg[512];
@@ -209,36 +211,6 @@ out_close:
 }
 
 /* Write to a temp file beside path, fsync, rename over path, fsync the directory. */
-int audit_write_file_atomic(const char *path, const void *buf, size_t len, int mode)
-{
-	char tmp[4096], dir[4096];
-	const char *slash;
-	int fd, err = 0;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-	if (fd < 0)
-		return -errno;
-	if (fchmod(fd, mode) || write(fd, buf, len) != (ssize_t)len || fsync(fd))
-		err = errno ? -errno : -EIO;
-	close(fd);
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err) {
-		unlink(tmp);
-		return err;
-	}
-	slash = strrchr(path, '/');
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
-	fd = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-	return 0;
-}
-
 int audit_key_save(const char *path, const uint8_t key[EVL_AUDIT_KEY_LEN], uint64_t epoch)
 {
 	uint8_t buf[EVL_AUDIT_KEY_LEN + 8];
@@ -247,7 +219,7 @@ int audit_key_save(const char *path, const uint8_t key[EVL_AUDIT_KEY_LEN], uint6
 	memcpy(buf, key, EVL_AUDIT_KEY_LEN);
 	for (int i = 0; i < 8; i++)
 		buf[EVL_AUDIT_KEY_LEN + i] = (uint8_t)(epoch >> (8 * i));
-	err = audit_write_file_atomic(path, buf, epoch ? sizeof(buf) : EVL_AUDIT_KEY_LEN, 0600);
+	err = evl_sys_write_atomic(path, buf, epoch ? sizeof(buf) : EVL_AUDIT_KEY_LEN, 0600);
 	OPENSSL_cleanse(buf, sizeof(buf));
 	return err;
 }
