@@ -220,10 +220,29 @@ START_TEST(clean_trail_across_days_and_key_evolution)
 	ck_assert_ptr_nonnull(strstr(ls.l[0], "\"timestamp\":\"2025-01-01T06:00:00.000000Z\""));
 	ck_assert_ptr_nonnull(strstr(ls.l[1], "\"radar_to_switch_confirmed_us\":850001"));
 	free(ls.buf);
-	/* The evolved host key cannot verify the past: a clear usage error, not "intact". */
+	/* The evolved host key checks its own epoch on and names what it cannot check. */
 	ck_assert_int_eq(evl_audit_verify_dir(f.dir, f.key, false, NULL, NULL, &r), 0);
-	ck_assert_int_eq(r.verdict, EVL_AUDIT_IO_ERROR);
-	ck_assert_ptr_nonnull(strstr(r.reason, "initial key"));
+	ck_assert_int_eq(r.verdict, EVL_AUDIT_PARTIAL);
+	ck_assert_uint_eq(r.records, 9);
+	ck_assert_uint_eq(r.unchecked, 8); /* both closed days with their seals */
+	ck_assert_uint_eq(r.checked_from_epoch, 2);
+	ck_assert_str_eq(r.file, day1);
+	ck_assert_uint_eq(r.line, 1);
+	ck_assert_str_eq(r.unchecked_last, day2);
+	ck_assert_uint_eq(r.unchecked_last_line, 4);
+	ck_assert_ptr_nonnull(strstr(r.reason, "key epochs 0..1"));
+	ck_assert_ptr_nonnull(strstr(r.reason, "verification key"));
+	/* ...and still finds an edit in the part it can check */
+	path_of(&f, day3, p, sizeof(p));
+	lines_read(p, &ls);
+	ls.l[0][strlen(ls.l[0]) - 10] ^= 1;
+	lines_write(p, &ls, (const int[]){0, -1});
+	ck_assert_int_eq(evl_audit_verify_dir(f.dir, f.key, false, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.verdict, EVL_AUDIT_TAMPERED);
+	ck_assert_str_eq(r.file, day3);
+	fx_fini(&f);
+	fx_init(&f);
+	three_days(&f);
 	/* Reopening continues the chain in the same day. */
 	f.wall0 = T0_US + 2 * DAY_US;
 	struct evl_audit *a = fx_open(&f, NULL, NULL);
