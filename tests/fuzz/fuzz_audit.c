@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * An audit trail directory under `evl-audit verify`. The input is a sequence of files, each
- * "@@ NAME\n" followed by its bytes (up to the next "\n@@ "): day files, audit.head,
- * retired.jsonl. They are written into an empty temp dir and verified with a fixed initial key
- * (the key tests/fuzz/seed-audit.sh generates the seed trails with).
+ * "@@ NAME\n" followed by its bytes up to the next "\n@@ " (that newline is the separator's,
+ * not the file's): day files, audit.head, retired.jsonl. They are written into an empty temp
+ * dir and verified with a fixed initial key (the key tests/fuzz/seed-audit.sh signs with).
  */
 #include <dirent.h>
 #include <fcntl.h>
