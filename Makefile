@@ -29,7 +29,7 @@ WARN    := -Wall -Wextra -Werror
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude -I$(B)/include $(PKG_CFLAGS)
 LDLIBS  += $(PKG_LIBS) -lelf -lm
-SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN     := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)

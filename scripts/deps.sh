@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install the Debian packages evl needs (build + tests; `vm` adds the qemu test bed, `deb`
-# what `make deb` needs to build and check the Debian package).
-# Usage: scripts/deps.sh [--check] [vm] [deb]
+# what `make deb` needs to build and check the Debian package, `fuzz` libFuzzer's runtime).
+# Usage: scripts/deps.sh [--check] [vm] [deb] [fuzz]
 #   --check  only report what is missing (exit 1), install nothing.
 set -eu
 
@@ -9,6 +9,8 @@ BUILD_PKGS="gcc make pkg-config clang llvm bpftool libbpf-dev libelf-dev zlib1g-
 libnl-3-dev libnl-genl-3-dev libssl-dev libcap-dev check libjson-c-dev scdoc mandoc man-db"
 DEB_PKGS="debhelper dpkg-dev fakeroot lintian"
 VM_PKGS="qemu-system-x86 busybox-static cpio kmod hostapd wpasupplicant iw wireless-regdb"
+# libFuzzer and LeakSanitizer runtimes for clang 14 (`make fuzz`)
+FUZZ_PKGS="libclang-rt-14-dev"
 
 check_only=0
 pkgs=$BUILD_PKGS
@@ -17,6 +19,7 @@ for a in "$@"; do
 	--check) check_only=1 ;;
 	vm) pkgs="$pkgs $VM_PKGS" ;;
 	deb) pkgs="$pkgs $DEB_PKGS" ;;
+	fuzz) pkgs="$pkgs $FUZZ_PKGS" ;;
 	*) echo "deps: unknown argument '$a'" >&2; exit 2 ;;
 	esac
 done

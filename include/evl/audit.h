@@ -37,6 +37,8 @@ struct evl_audit_io_ops {
 	ssize_t (*write)(void *ctx, int fd, const void *buf, size_t len);
 	ssize_t (*pwrite)(void *ctx, int fd, const void *buf, size_t len, off_t off);
 	int (*fdatasync)(void *ctx, int fd);
+	/* memory for lines held while writes fail; NULL (may be left out) = realloc */
+	void *(*realloc)(void *ctx, void *p, size_t size);
 };
 
 struct evl_audit_opts {
@@ -81,7 +83,18 @@ void evl_audit_close(struct evl_audit *a);
 
 /* Keys and secrets: refuse files readable by group/other. */
 int evl_audit_keygen(const char *path);
+/* Sealing key (evld's audit_key_file) and loading it; a verification key is refused. */
 int evl_audit_key_load(const char *path, uint8_t key[EVL_AUDIT_KEY_LEN], uint64_t *epoch);
+
+/*
+ * Set up the MAC keys once: seal_path gets the sealing key evld evolves daily (binary, 0600),
+ * and text the verification key for auditors, one line "EVL-AUDIT-VERIFY-1 EPOCH HEX\n"
+ * (the initial key: it checks every epoch), also written to verify_path (0600) unless NULL.
+ * Refuses to overwrite either file.
+ */
+#define EVL_AUDIT_VKEY_TEXT 96
+int evl_audit_setup_keys(const char *seal_path, const char *verify_path,
+			 char text[EVL_AUDIT_VKEY_TEXT]);
 void evl_audit_key_evolve(uint8_t key[EVL_AUDIT_KEY_LEN]);
 
 /* HMAC-SHA256(secret, id) truncated to EVL_AUDIT_ID_BYTES, lowercase hex. */
@@ -92,6 +105,9 @@ enum evl_audit_verdict {
 	EVL_AUDIT_OK,
 	EVL_AUDIT_TAMPERED,
 	EVL_AUDIT_IO_ERROR, /* cannot read, bad key file, empty trail */
+	/* intact as far as the key reaches: records of epochs before an evolved sealing key's
+	 * cannot be checked (file, line and reason name the first of them) */
+	EVL_AUDIT_PARTIAL,
 };
 
 struct evl_audit_verify {
@@ -101,18 +117,24 @@ struct evl_audit_verify {
 	char reason[256];
 	uint64_t records;
 	unsigned int files;
-	uint64_t retired_records; /* deleted by maintain, accounted in retired.jsonl */
-	uint64_t beyond_head;	  /* records after the signed head (crash before its update) */
-	uint64_t key_epoch;	  /* epoch of the last record */
-	uint64_t incidents;	  /* torn_line / lost_tail records (crash recovery) */
+	uint64_t retired_records;    /* deleted by maintain, accounted in retired.jsonl */
+	uint64_t beyond_head;	     /* records after the signed head (crash before its update) */
+	uint64_t key_epoch;	     /* epoch of the last record */
+	uint64_t incidents;	     /* torn_line / lost_tail records (crash recovery) */
+	uint64_t unchecked;	     /* PARTIAL: records whose signature the key cannot check */
+	uint64_t checked_from_epoch; /* the key's epoch: records from it on were checked */
+	char unchecked_last[256];    /* PARTIAL: last unchecked file (basename) */
+	unsigned long unchecked_last_line;
 };
 
 /* Called for every record (verified, or every parseable one when lenient) in order. */
 typedef int (*evl_audit_walk_fn)(void *ctx, const char *day /* YYYYMMDD */, const char *line,
 				 size_t len, const char *ap_id);
 
-/* Verify DIR with the initial key file; cb (may be NULL) sees verified records; a nonzero cb
- * return stops the walk and is returned. Lenient: do not stop on tampering (export --force). */
+/* Verify DIR with the verification key (or the initial sealing key): everything; with an
+ * evolved sealing key: its epoch onward, verdict PARTIAL when older records exist. cb (may be NULL)
+ * sees verified records; a nonzero cb return stops the walk and is returned. Lenient: do not stop
+ * on tampering (export --force). */
 int evl_audit_verify_dir(const char *dir, const char *key_file, bool lenient, evl_audit_walk_fn cb,
 			 void *ctx, struct evl_audit_verify *res);
 

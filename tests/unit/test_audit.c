@@ -220,10 +220,29 @@ START_TEST(clean_trail_across_days_and_key_evolution)
 	ck_assert_ptr_nonnull(strstr(ls.l[0], "\"timestamp\":\"2025-01-01T06:00:00.000000Z\""));
 	ck_assert_ptr_nonnull(strstr(ls.l[1], "\"radar_to_switch_confirmed_us\":850001"));
 	free(ls.buf);
-	/* The evolved host key cannot verify the past: a clear usage error, not "intact". */
+	/* The evolved host key checks its own epoch on and names what it cannot check. */
 	ck_assert_int_eq(evl_audit_verify_dir(f.dir, f.key, false, NULL, NULL, &r), 0);
-	ck_assert_int_eq(r.verdict, EVL_AUDIT_IO_ERROR);
-	ck_assert_ptr_nonnull(strstr(r.reason, "initial key"));
+	ck_assert_int_eq(r.verdict, EVL_AUDIT_PARTIAL);
+	ck_assert_uint_eq(r.records, 9);
+	ck_assert_uint_eq(r.unchecked, 8); /* both closed days with their seals */
+	ck_assert_uint_eq(r.checked_from_epoch, 2);
+	ck_assert_str_eq(r.file, day1);
+	ck_assert_uint_eq(r.line, 1);
+	ck_assert_str_eq(r.unchecked_last, day2);
+	ck_assert_uint_eq(r.unchecked_last_line, 4);
+	ck_assert_ptr_nonnull(strstr(r.reason, "key epochs 0..1"));
+	ck_assert_ptr_nonnull(strstr(r.reason, "verification key"));
+	/* ...and still finds an edit in the part it can check */
+	path_of(&f, day3, p, sizeof(p));
+	lines_read(p, &ls);
+	ls.l[0][strlen(ls.l[0]) - 10] ^= 1;
+	lines_write(p, &ls, (const int[]){0, -1});
+	ck_assert_int_eq(evl_audit_verify_dir(f.dir, f.key, false, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.verdict, EVL_AUDIT_TAMPERED);
+	ck_assert_str_eq(r.file, day3);
+	fx_fini(&f);
+	fx_init(&f);
+	three_days(&f);
 	/* Reopening continues the chain in the same day. */
 	f.wall0 = T0_US + 2 * DAY_US;
 	struct evl_audit *a = fx_open(&f, NULL, NULL);
@@ -482,6 +501,7 @@ END_TEST
 struct fault {
 	bool full;
 	bool partial;
+	bool nomem; /* the writer's memory queue cannot grow */
 	int calls;
 };
 
@@ -510,10 +530,16 @@ static int fault_sync(void *ctx, int fd)
 	return fdatasync(fd);
 }
 
+static void *fault_realloc(void *ctx, void *p, size_t size)
+{
+	return ((struct fault *)ctx)->nomem ? NULL : realloc(p, size);
+}
+
 static const struct evl_audit_io_ops fault_io = {
 	.write = fault_write,
 	.pwrite = fault_pwrite,
 	.fdatasync = fault_sync,
+	.realloc = fault_realloc,
 };
 
 static void disk_full(bool partial)
@@ -563,6 +589,43 @@ END_TEST
 START_TEST(disk_full_short_write)
 {
 	disk_full(true);
+}
+END_TEST
+
+/* Disk full and no memory to hold the line: refused (-ENOMEM, counted), and the chain does not
+ * advance for it, so the trail verifies without a gap once writes work again; a day-change
+ * seal refused the same way is written with the next record. */
+START_TEST(no_memory_leaves_no_gap_in_the_chain)
+{
+	const uint64_t day = 86400ULL * 1000000000ULL;
+	struct fault fl = {0};
+	struct evl_audit_verify r;
+	struct evl_audit_stats st;
+	struct evl_record rec;
+	struct fx f;
+
+	fx_init(&f);
+	struct evl_audit *a = fx_open(&f, &fault_io, &fl);
+	append_n(a, 2, 3600LL * 1000000, 1000000);
+	fl.full = fl.nomem = true;
+	rec = rec_at(7200ULL * 1000000000ULL, 1);
+	ck_assert_int_eq(evl_audit_append(a, &rec), -ENOMEM);
+	rec = rec_at(day + 3600ULL * 1000000000ULL, 2); /* next day: seal first */
+	ck_assert_int_eq(evl_audit_append(a, &rec), -ENOMEM);
+	evl_audit_get_stats(a, &st);
+	ck_assert_uint_eq(st.pending, 0);
+	ck_assert_uint_eq(st.dropped, 3); /* two records and the seal, none silent */
+	ck_assert_uint_eq(st.key_epoch, 0);
+	fl.full = fl.nomem = false;
+	rec = rec_at(day + 3601ULL * 1000000000ULL, 1);
+	ck_assert_int_eq(evl_audit_append(a, &rec), 0);
+	evl_audit_get_stats(a, &st);
+	ck_assert_uint_eq(st.key_epoch, 1);
+	evl_audit_close(a);
+	ck_assert_int_eq(verify(&f, &r), EVL_AUDIT_OK);
+	ck_assert_uint_eq(r.records, 4); /* 2 + seal + 1 */
+	ck_assert_uint_eq(r.key_epoch, 1);
+	fx_fini(&f);
 }
 END_TEST
 
@@ -900,6 +963,7 @@ int main(void)
 	tcase_add_test(tc, disk_full_enospc);
 	tcase_add_test(tc, disk_full_short_write);
 	tcase_add_test(tc, memory_queue_bound_is_not_silent);
+	tcase_add_test(tc, no_memory_leaves_no_gap_in_the_chain);
 	tcase_add_test(tc, no_raw_identifier_in_any_file);
 	tcase_add_test(tc, secret_rotation_recorded);
 	tcase_add_test(tc, key_file_permissions);

@@ -101,6 +101,7 @@ static const struct {
 	{"metrics --ap wlan0 --per 0 --retry -1 --tput 5", "--retry '-1'"},
 	{"metrics --ap wlan0 --per 0 --retry 0 --tput nan", "--tput 'nan'"},
 	{"metrics --ap wlan0 --per 0 --retry 0 --tput 5 --clients 2.5", "--clients '2.5'"},
+	{"metrics --ap wlan0 --per 0 --retry 0 --tput 5 --clients 77777777777", "--clients '77777777777'"},
 	{"metrics --ap wlan0 --per 0 --retry 0 --tput 5 --jitter 1", "unknown option '--jitter'"},
 };
 

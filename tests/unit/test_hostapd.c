@@ -252,6 +252,18 @@ START_TEST(status_bad_input_names_field)
 		evl_hapd_parse_status("state=ENABLED\nsecondary_channel=1\nfreq=5180\n", &st, &err),
 		-EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "channel"));
+	/* out-of-range numbers are refused by name, not computed with (fuzz find) */
+	ck_assert_int_eq(evl_hapd_parse_status("state=ENABLED\nfreq=5180\nchannel=36\n"
+					       "ieee80211ac=1\nvht_oper_chwidth=1\n"
+					       "vht_oper_centr_freq_seg0_idx=999999993\n",
+					       &st, &err),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "seg0_idx"));
+	ck_assert_int_eq(evl_hapd_parse_status("state=ENABLED\nfreq=2147483647\nchannel=36\n"
+					       "secondary_channel=1\n",
+					       &st, &err),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "freq"));
 }
 END_TEST
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* evl-replay --json on each shipped example gives the outcome the README describes. */
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,6 +299,90 @@ START_TEST(audit_trail)
 }
 END_TEST
 
+/* Keys set up once (evl-audit setup): the trail of a run across a key evolution verifies
+ * with the auditors' verification key; the evolved sealing key checks only its own epoch on,
+ * says which part it could not check, and exits 3. */
+START_TEST(audit_setup_keys)
+{
+	char dir[] = "/tmp/evl-replay-keys-XXXXXX", p[512], cmd[1536], *out;
+	struct evl_audit_verify res;
+	FILE *f;
+	int st;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/scen.jsonl", dir);
+	write_file(p, "{\"t\":0,\"site\":{\"country\":\"DE\",\"start\":\"2024-12-01T23:30:00Z\"}}\n"
+		      "{\"t\":0,\"ap\":{\"id\":\"a\",\"band\":\"5g\",\"channel\":52,"
+		      "\"bandwidth\":80,\"tx_power\":23}}\n"
+		      "{\"t\":100,\"event\":{\"id\":\"dfs_001\",\"type\":\"dfs_radar\","
+		      "\"severity\":\"critical\",\"ap\":\"a\",\"channel\":52}}\n"
+		      "{\"t\":4000,\"end\":{}}\n");
+	snprintf(cmd, sizeof(cmd),
+		 "build/bin/evl-audit setup --key %s/seal.key --verify-key %s/verify.key "
+		 ">%s/setup.out 2>&1 && build/bin/evl-audit keygen %s/secret",
+		 dir, dir, dir, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(p, sizeof(p), "%s/setup.out", dir);
+	f = fopen(p, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_gt(fread(cmd, 1, sizeof(cmd) - 1, f), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(cmd, "seal.key")); /* says where each key belongs */
+	ck_assert_ptr_nonnull(strstr(cmd, "audit_key_file"));
+	ck_assert_ptr_nonnull(strstr(cmd, "verify.key"));
+	/* refuses to overwrite */
+	snprintf(cmd, sizeof(cmd), "build/bin/evl-audit setup --key %s/seal.key 2>/dev/null", dir);
+	st = system(cmd);
+	ck_assert_int_eq(WEXITSTATUS(st), 2);
+	/* evld's side refuses the auditors' key */
+	snprintf(p, sizeof(p), "%s/verify.key", dir);
+	{
+		uint8_t k[EVL_AUDIT_KEY_LEN];
+		uint64_t ep;
+
+		ck_assert_int_eq(evl_audit_key_load(p, k, &ep), -EINVAL);
+	}
+
+	snprintf(cmd, sizeof(cmd),
+		 "%s/scen.jsonl --json --audit-dir %s/trail --audit-key %s/seal.key "
+		 "--site-secret %s/secret",
+		 dir, dir, dir, dir);
+	ck_assert_int_eq(run_tool(cmd, &out), 0);
+	free(out);
+
+	snprintf(p, sizeof(p), "%s/trail", dir);
+	snprintf(cmd, sizeof(cmd), "%s/verify.key", dir);
+	ck_assert_int_eq(evl_audit_verify_dir(p, cmd, false, NULL, NULL, &res), 0);
+	ck_assert_int_eq(res.verdict, EVL_AUDIT_OK);
+	ck_assert_int_eq(res.key_epoch, 1); /* evolved at the scenario's midnight */
+	ck_assert_uint_eq(res.unchecked, 0);
+
+	snprintf(cmd, sizeof(cmd), "%s/seal.key", dir);
+	ck_assert_int_eq(evl_audit_verify_dir(p, cmd, false, NULL, NULL, &res), 0);
+	ck_assert_int_eq(res.verdict, EVL_AUDIT_PARTIAL);
+	ck_assert_str_eq(res.file, "audit_20241201.jsonl");
+	ck_assert_str_eq(res.unchecked_last, "audit_20241201.jsonl");
+	ck_assert_uint_gt(res.unchecked, 0);
+	ck_assert_uint_lt(res.unchecked, res.records);
+
+	snprintf(cmd, sizeof(cmd),
+		 "build/bin/evl-audit verify --dir %s/trail --key %s/verify.key >/dev/null 2>&1",
+		 dir, dir);
+	st = system(cmd);
+	ck_assert_int_eq(WEXITSTATUS(st), 0);
+	snprintf(cmd, sizeof(cmd),
+		 "build/bin/evl-audit verify --dir %s/trail --key %s/seal.key >/dev/null 2>%s/err",
+		 dir, dir, dir);
+	st = system(cmd);
+	ck_assert_int_eq(WEXITSTATUS(st), 3);
+	snprintf(cmd, sizeof(cmd), "grep -q 'audit_20241201.jsonl:1: .*not checked' %s/err", dir);
+	ck_assert_int_eq(system(cmd), 0);
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("replay");
@@ -322,6 +407,7 @@ int main(void)
 	tcase_add_test(tc, nop_refused);
 	tcase_add_test(tc, malformed_lines);
 	tcase_add_test(tc, audit_trail);
+	tcase_add_test(tc, audit_setup_keys);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

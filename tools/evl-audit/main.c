@@ -17,11 +17,15 @@
 
 #define EXIT_TAMPERED 1
 #define EXIT_USAGE    2
+#define EXIT_PARTIAL  3
 
 static const char usage_main[] =
 	"usage: evl-audit COMMAND [OPTIONS]\n"
+	"  setup --key FILE [--verify-key VFILE]  sealing key for evld, verification key\n"
+	"                                   for auditors (stdout unless VFILE)\n"
 	"  keygen FILE                      write 32 random bytes (mode 0600)\n"
-	"  verify --dir DIR --key FILE      exit 0 intact, 1 tampered, 2 usage/I-O error\n"
+	"  verify --dir DIR --key FILE      exit 0 intact, 1 tampered, 2 usage/I-O error,\n"
+	"                                   3 partial (evolved sealing key)\n"
 	"  export --dir DIR --key FILE [--site-secret FILE] [--ap ID] [--from YYYY-MM-DD]\n"
 	"         [--to YYYY-MM-DD] [-o OUT] [--force]\n"
 	"  maintain --dir DIR [--compress-after 90d] [--retain 7y]\n"
@@ -36,9 +40,8 @@ static int usage(const char *text, bool help)
 
 static const char usage_keygen[] =
 	"usage: evl-audit keygen FILE\n"
-	"Write a new 32-byte random key (or site secret) to FILE with mode 0600. Refuses to\n"
-	"overwrite. Keep an offline copy of the MAC key: the daemon evolves its copy daily, and\n"
-	"verify needs the initial one.\n";
+	"Write 32 random bytes to FILE with mode 0600 (the site secret). Refuses to overwrite.\n"
+	"For the MAC key use 'evl-audit setup': it also gives the verification key.\n";
 
 static int cmd_keygen(int argc, char **argv)
 {
@@ -50,6 +53,56 @@ static int cmd_keygen(int argc, char **argv)
 		fprintf(stderr, "evl-audit: %s\n", evl_audit_errmsg());
 		return EXIT_USAGE;
 	}
+	return 0;
+}
+
+static const char usage_setup[] =
+	"usage: evl-audit setup --key FILE [--verify-key VFILE]\n"
+	"Set up the MAC keys once. FILE: the sealing key, evld's audit_key_file (evld evolves it\n"
+	"daily; it cannot check older days). VFILE: the verification key for auditors, kept off\n"
+	"the host; 'verify --key VFILE' checks every day. Without VFILE it goes to stdout.\n"
+	"Both mode 0600; refuses to overwrite. Exit 0, 2 usage or I/O error.\n";
+
+static int cmd_setup(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"key", required_argument, NULL, 'k'},
+		{"verify-key", required_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{},
+	};
+	const char *key = NULL, *vkey = NULL;
+	char text[EVL_AUDIT_VKEY_TEXT];
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			key = optarg;
+			break;
+		case 'v':
+			vkey = optarg;
+			break;
+		case 'h':
+			return usage(usage_setup, true);
+		default:
+			return usage(usage_setup, false);
+		}
+	}
+	if (!key || optind != argc)
+		return usage(usage_setup, false);
+	if (evl_audit_setup_keys(key, vkey, text)) {
+		fprintf(stderr, "evl-audit: %s\n", evl_audit_errmsg());
+		return EXIT_USAGE;
+	}
+	fprintf(stderr,
+		"evl-audit: sealing key %s: evld's audit_key_file (stays on this host)\n"
+		"evl-audit: verification key %s: for auditors, off this host "
+		"(evl-audit verify --key)\n",
+		key, vkey ? vkey : "(on stdout)");
+	if (!vkey)
+		fputs(text, stdout);
+	OPENSSL_cleanse(text, sizeof(text));
 	return 0;
 }
 
@@ -66,13 +119,16 @@ static void report(const struct evl_audit_verify *r)
 static const char usage_verify[] =
 	"usage: evl-audit verify --dir DIR --key FILE\n"
 	"Check every record's signature, the hash chain across days (.jsonl and .jsonl.gz),\n"
-	"key-epoch seals, retired days and the signed head. FILE is the INITIAL key.\n"
-	"Exit 0 intact, 1 tampered (first bad file:line and why), 2 usage or I/O error.\n";
+	"key-epoch seals, retired days and the signed head. FILE: the verification key (or\n"
+	"the initial sealing key). An evolved sealing key checks its epoch onward only.\n"
+	"Exit 0 intact, 1 tampered (first bad file:line and why), 2 usage or I/O error,\n"
+	"3 partial: intact from the key's epoch on, older records (named) not checked.\n";
 
 static int verdict_exit(const struct evl_audit_verify *r)
 {
 	return r->verdict == EVL_AUDIT_OK	  ? 0
 	       : r->verdict == EVL_AUDIT_TAMPERED ? EXIT_TAMPERED
+	       : r->verdict == EVL_AUDIT_PARTIAL  ? EXIT_PARTIAL
 						  : EXIT_USAGE;
 }
 
@@ -251,6 +307,15 @@ static int cmd_export(int argc, char **argv)
 		report(&r);
 		return EXIT_USAGE;
 	}
+	if (r.verdict == EVL_AUDIT_PARTIAL) {
+		report(&r);
+		if (!force) {
+			fprintf(stderr,
+				"evl-audit: refusing to export records this key cannot check "
+				"(--force exports them anyway, unverified)\n");
+			return EXIT_PARTIAL;
+		}
+	}
 	if (r.verdict == EVL_AUDIT_TAMPERED) {
 		report(&r);
 		if (!force) {
@@ -275,7 +340,7 @@ static int cmd_export(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	fprintf(stderr, "evl-audit: exported %" PRIu64 " records\n", e.n);
-	return r.verdict == EVL_AUDIT_OK ? 0 : EXIT_TAMPERED;
+	return verdict_exit(&r);
 }
 
 /* "90d", "12w", "6m" (30 d), "7y" (365 d); a bare number is days. */
@@ -498,8 +563,8 @@ int main(int argc, char **argv)
 		const char *name;
 		int (*fn)(int argc, char **argv);
 	} cmds[] = {
-		{"keygen", cmd_keygen},	    {"verify", cmd_verify}, {"export", cmd_export},
-		{"maintain", cmd_maintain}, {"bench", cmd_bench},
+		{"setup", cmd_setup},	{"keygen", cmd_keygen},	    {"verify", cmd_verify},
+		{"export", cmd_export}, {"maintain", cmd_maintain}, {"bench", cmd_bench},
 	};
 
 	if (argc < 2)

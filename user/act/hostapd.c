@@ -284,11 +284,12 @@ int evl_hapd_parse_status(const char *reply, struct evl_hapd_status *st, const c
 		goto bad;
 	}
 	memcpy(st->state, v, n);
-	if (!key_int(reply, "freq", true, &st->freq) || st->freq < 0) {
+	if (!key_int(reply, "freq", true, &st->freq) || st->freq < 0 || st->freq > 100000) {
 		why = "STATUS: no or bad freq=";
 		goto bad;
 	}
-	if (!key_int(reply, "channel", true, &st->channel) || st->channel < 0) {
+	if (!key_int(reply, "channel", true, &st->channel) || st->channel < 0 ||
+	    st->channel > 255) {
 		why = "STATUS: no or bad channel=";
 		goto bad;
 	}
@@ -310,6 +311,10 @@ int evl_hapd_parse_status(const char *reply, struct evl_hapd_status *st, const c
 			key_int(reply, "vht_oper_chwidth", true, &chwidth);
 			key_int(reply, "vht_oper_centr_freq_seg0_idx", true, &seg0);
 		}
+	}
+	if (seg0 < 0 || seg0 > 255) { /* a channel number (u8 in hostapd) */
+		why = "STATUS: bad he/vht_oper_centr_freq_seg0_idx=";
+		goto bad;
 	}
 	if ((chwidth == 1 || chwidth == 3) && seg0) {
 		st->bandwidth = 80;

@@ -105,7 +105,11 @@ struct audit_retired {
 
 int audit_read_retired(const char *dir, struct audit_retired **out, size_t *n);
 
-int audit_write_file_atomic(const char *path, const void *buf, size_t len, int mode);
+#define VKEY_MAGIC    "EVL-AUDIT-VERIFY-1"
+#define VKEY_TEXT_MAX (EVL_AUDIT_VKEY_TEXT - 1)
+/* A sealing key (binary) or a verification key (text line); which one in *verification. */
+int audit_key_load_any(const char *path, uint8_t key[EVL_AUDIT_KEY_LEN], uint64_t *epoch,
+		       bool *verification);
 int audit_key_save(const char *path, const uint8_t key[EVL_AUDIT_KEY_LEN], uint64_t epoch);
 int audit_date_from_us(int64_t us); /* YYYYMMDD (UTC) */
 

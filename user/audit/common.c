@@ -17,6 +17,8 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "evl/sys.h"
+
 #include "audit_int.h"
 
 static __thread char errmsg[512];
@@ -155,9 +157,38 @@ int evl_audit_hash_id(const uint8_t secret[EVL_AUDIT_KEY_LEN], const char *id,
 
 /* --- key files ------------------------------------------------------------ */
 
-int evl_audit_key_load(const char *path, uint8_t key[EVL_AUDIT_KEY_LEN], uint64_t *epoch)
+/* Parse "EVL-AUDIT-VERIFY-1 EPOCH HEX64\n": 0, or -EINVAL when buf is not one. */
+static int vkey_parse(const uint8_t *buf, size_t n, uint8_t key[EVL_AUDIT_KEY_LEN], uint64_t *epoch)
 {
-	uint8_t buf[EVL_AUDIT_KEY_LEN + 9];
+	char text[VKEY_TEXT_MAX + 1], hex[2 * EVL_AUDIT_KEY_LEN + 1], nl;
+	unsigned long long ep;
+
+	if (n > VKEY_TEXT_MAX || n < sizeof(VKEY_MAGIC) ||
+	    memcmp(buf, VKEY_MAGIC " ", sizeof(VKEY_MAGIC)))
+		return -EINVAL;
+	memcpy(text, buf, n);
+	text[n] = '\0';
+	if (sscanf(text, VKEY_MAGIC " %20llu %64[0-9a-f]%c", &ep, hex, &nl) != 3 || nl != '\n' ||
+	    strlen(hex) != 2 * EVL_AUDIT_KEY_LEN || text[n - 1] != '\n' ||
+	    strchr(text, '\n') != text + n - 1)
+		return -EINVAL;
+	for (int i = 0; i < EVL_AUDIT_KEY_LEN; i++) {
+		unsigned int b;
+
+		sscanf(hex + 2 * i, "%2x", &b);
+		key[i] = (uint8_t)b;
+	}
+	OPENSSL_cleanse(hex, sizeof(hex));
+	OPENSSL_cleanse(text, sizeof(text));
+	*epoch = ep;
+	return 0;
+}
+
+/* Either form: a sealing key (32 or 40 bytes) or a verification key (text). */
+int audit_key_load_any(const char *path, uint8_t key[EVL_AUDIT_KEY_LEN], uint64_t *epoch,
+		       bool *verification)
+{
+	uint8_t buf[VKEY_TEXT_MAX + 1];
 	struct stat st;
 	ssize_t n;
 	int fd, err = 0;
@@ -191,6 +222,16 @@ int evl_audit_key_load(const char *path, uint8_t key[EVL_AUDIT_KEY_LEN], uint64_
 		audit_seterr("%s: %s", path, strerror(errno));
 		goto out_close;
 	}
+	*verification = false;
+	if (n > EVL_AUDIT_KEY_LEN + 8) {
+		*verification = true;
+		err = vkey_parse(buf, (size_t)n, key, epoch);
+		if (err)
+			audit_seterr("%s: not a key file: neither 32 or 40 bytes (sealing key) nor "
+				     "one \"" VKEY_MAGIC " EPOCH KEY\" line (verification key)",
+				     path);
+		goto out_wipe;
+	}
 	if (n != EVL_AUDIT_KEY_LEN && n != EVL_AUDIT_KEY_LEN + 8) {
 		err = -EINVAL;
 		audit_seterr("%s: key file has %zd bytes, expected 32 (evl-audit keygen) or 40",
@@ -208,37 +249,23 @@ out_close:
 	return err;
 }
 
-/* Write to a temp file beside path, fsync, rename over path, fsync the directory. */
-int audit_write_file_atomic(const char *path, const void *buf, size_t len, int mode)
+int evl_audit_key_load(const char *path, uint8_t key[EVL_AUDIT_KEY_LEN], uint64_t *epoch)
 {
-	char tmp[4096], dir[4096];
-	const char *slash;
-	int fd, err = 0;
+	bool verification;
+	int err = audit_key_load_any(path, key, epoch, &verification);
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-	if (fd < 0)
-		return -errno;
-	if (fchmod(fd, mode) || write(fd, buf, len) != (ssize_t)len || fsync(fd))
-		err = errno ? -errno : -EIO;
-	close(fd);
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err) {
-		unlink(tmp);
-		return err;
+	if (!err && verification) {
+		OPENSSL_cleanse(key, EVL_AUDIT_KEY_LEN);
+		audit_seterr(
+			"%s: this is the auditors' verification key; evld needs the sealing key "
+			"(evl-audit setup)",
+			path);
+		return -EINVAL;
 	}
-	slash = strrchr(path, '/');
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
-	fd = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-	return 0;
+	return err;
 }
 
+/* Write to a temp file beside path, fsync, rename over path, fsync the directory. */
 int audit_key_save(const char *path, const uint8_t key[EVL_AUDIT_KEY_LEN], uint64_t epoch)
 {
 	uint8_t buf[EVL_AUDIT_KEY_LEN + 8];
@@ -247,7 +274,7 @@ int audit_key_save(const char *path, const uint8_t key[EVL_AUDIT_KEY_LEN], uint6
 	memcpy(buf, key, EVL_AUDIT_KEY_LEN);
 	for (int i = 0; i < 8; i++)
 		buf[EVL_AUDIT_KEY_LEN + i] = (uint8_t)(epoch >> (8 * i));
-	err = audit_write_file_atomic(path, buf, epoch ? sizeof(buf) : EVL_AUDIT_KEY_LEN, 0600);
+	err = evl_sys_write_atomic(path, buf, epoch ? sizeof(buf) : EVL_AUDIT_KEY_LEN, 0600);
 	OPENSSL_cleanse(buf, sizeof(buf));
 	return err;
 }
@@ -270,6 +297,45 @@ int evl_audit_keygen(const char *path)
 	OPENSSL_cleanse(key, sizeof(key));
 	if (err)
 		audit_seterr("%s: cannot write key: %s", path, strerror(-err));
+	return err;
+}
+
+int evl_audit_setup_keys(const char *seal_path, const char *verify_path,
+			 char text[EVL_AUDIT_VKEY_TEXT])
+{
+	uint8_t key[EVL_AUDIT_KEY_LEN];
+	char hex[2 * EVL_AUDIT_KEY_LEN + 1];
+	struct stat st;
+	int err;
+
+	if (!seal_path || !text)
+		return -EINVAL;
+	if (!lstat(seal_path, &st) || (verify_path && !lstat(verify_path, &st))) {
+		audit_seterr("%s: already exists; refusing to overwrite a key",
+			     !lstat(seal_path, &st) ? seal_path : verify_path);
+		return -EEXIST;
+	}
+	if (RAND_priv_bytes(key, sizeof(key)) != 1) {
+		audit_seterr("setup: no random bytes from OpenSSL");
+		return -EIO;
+	}
+	audit_hex(key, sizeof(key), hex);
+	snprintf(text, EVL_AUDIT_VKEY_TEXT, VKEY_MAGIC " 0 %s\n", hex);
+	OPENSSL_cleanse(hex, sizeof(hex));
+	/* the verification key first: a sealing key must never exist without it */
+	err = verify_path ? evl_sys_write_atomic(verify_path, text, strlen(text), 0600) : 0;
+	if (err)
+		audit_seterr("%s: cannot write the verification key: %s", verify_path,
+			     strerror(-err));
+	if (!err) {
+		err = audit_key_save(seal_path, key, 0);
+		if (err)
+			audit_seterr("%s: cannot write the sealing key: %s", seal_path,
+				     strerror(-err));
+	}
+	OPENSSL_cleanse(key, sizeof(key));
+	if (err)
+		OPENSSL_cleanse(text, EVL_AUDIT_VKEY_TEXT);
 	return err;
 }
 

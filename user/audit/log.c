@@ -16,6 +16,8 @@
 #include <openssl/rand.h>
 #include <zlib.h>
 
+#include "evl/sys.h"
+
 #include "audit_int.h"
 
 #define LINE_BUF 16384
@@ -454,9 +456,17 @@ static int flush_queue(struct evl_audit *a)
 	return 0;
 }
 
-static int enqueue(struct evl_audit *a, const char *buf, size_t len, int date, bool seal)
+static void *q_realloc(struct evl_audit *a, void *p, size_t size)
+{
+	return a->io->realloc ? a->io->realloc(a->io_ctx, p, size) : realloc(p, size);
+}
+
+/* Hold a signed line in memory: 0, or -ENOMEM with nothing queued. */
+static int enqueue(struct evl_audit *a, const char *buf, size_t len, int date, int64_t seq,
+		   const char *hash, bool seal, const uint8_t *next_key, uint64_t next_epoch)
 {
 	struct qline *l;
+	char *copy;
 
 	if (a->qlen == a->qcap) {
 		size_t ncap = a->qcap ? 2 * a->qcap : 64;
@@ -468,38 +478,55 @@ static int enqueue(struct evl_audit *a, const char *buf, size_t len, int date, b
 			a->qhead = 0;
 		}
 		if (a->qlen == a->qcap) {
-			nq = realloc(a->q, ncap * sizeof(*nq));
+			nq = q_realloc(a, a->q, ncap * sizeof(*nq));
 			if (!nq)
 				return -ENOMEM;
 			a->q = nq;
 			a->qcap = ncap;
 		}
 	}
+	copy = q_realloc(a, NULL, len);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, buf, len);
 	l = &a->q[a->qlen];
 	memset(l, 0, sizeof(*l));
-	l->buf = malloc(len);
-	if (!l->buf)
-		return -ENOMEM;
-	memcpy(l->buf, buf, len);
+	l->buf = copy;
 	l->len = len;
 	l->date = date;
-	l->seq = a->seq;
-	memcpy(l->hash, a->last_hash, sizeof(l->hash));
+	l->seq = seq;
+	memcpy(l->hash, hash, sizeof(l->hash));
 	l->seal = seal;
 	if (seal) {
-		l->next_epoch = a->key_epoch;
-		memcpy(l->next_key, a->key, sizeof(l->next_key));
+		l->next_epoch = next_epoch;
+		memcpy(l->next_key, next_key, sizeof(l->next_key));
 	}
 	a->qlen++;
 	a->st.pending++;
 	return 0;
 }
 
-/* Sign rec as the next line of the chain and write it (or hold it in memory). */
+/* The line is written or queued: it is now the head of the chain. */
+static void advance(struct evl_audit *a, const char *hash, bool seal, const uint8_t *next_key)
+{
+	a->seq++;
+	memcpy(a->last_hash, hash, AUDIT_HASH_HEX + 1);
+	a->sealed = seal;
+	if (seal) {
+		/* Forward security: the old key leaves memory now, the disk once sealed. */
+		memcpy(a->key, next_key, sizeof(a->key));
+		a->key_epoch++;
+		audit_mac_rekey(&a->mac, a->key);
+	}
+}
+
+/* Sign rec as the next line of the chain and write it (or hold it in memory). The chain
+ * advances only for a line that is written or queued; a refused one leaves no gap. */
 static int emit(struct evl_audit *a, const struct evl_record *rec, int64_t wall, const char *detail,
 		bool seal)
 {
 	char hash[AUDIT_HASH_HEX + 1];
+	uint8_t next_key[EVL_AUDIT_KEY_LEN];
 	ssize_t len;
 	int date = a->date, err;
 
@@ -511,27 +538,28 @@ static int emit(struct evl_audit *a, const struct evl_record *rec, int64_t wall,
 	len = build_line(a, rec, wall, detail, seal ? (int64_t)a->key_epoch + 1 : -1);
 	if (len < 0)
 		return (int)len;
-	/* The chain advances now, whatever happens to the write. */
 	audit_line_hash(&a->sha, a->buf, (size_t)len - 1, hash);
-	a->seq++;
-	memcpy(a->last_hash, hash, sizeof(hash));
-	a->sealed = seal;
 	if (seal) {
-		/* Forward security: the old key leaves memory now, the disk once sealed. */
-		evl_audit_key_evolve(a->key);
-		a->key_epoch++;
-		audit_mac_rekey(&a->mac, a->key);
+		memcpy(next_key, a->key, sizeof(next_key));
+		evl_audit_key_evolve(next_key);
 	}
 	if (a->qhead == a->qlen) {
-		err = write_line(a, a->buf, (size_t)len, date, a->seq, hash, seal);
+		err = write_line(a, a->buf, (size_t)len, date, a->seq + 1, hash, seal);
 		if (!err) {
+			advance(a, hash, seal, next_key);
 			if (seal && audit_key_save(a->key_file, a->key, a->key_epoch))
 				a->st.head_errors++;
+			OPENSSL_cleanse(next_key, sizeof(next_key));
 			return 0;
 		}
 	}
 	/* Held in memory, in order, until writes work again (next append or flush). */
-	if (enqueue(a, a->buf, (size_t)len, date, seal)) {
+	err = enqueue(a, a->buf, (size_t)len, date, a->seq + 1, hash, seal, next_key,
+		      a->key_epoch + 1);
+	if (!err)
+		advance(a, hash, seal, next_key);
+	OPENSSL_cleanse(next_key, sizeof(next_key));
+	if (err) {
 		a->st.dropped++;
 		return -ENOMEM;
 	}
@@ -564,6 +592,11 @@ int evl_audit_append(struct evl_audit *a, const struct evl_record *rec)
 	date = audit_date_from_us(wall);
 	if (a->date && date > a->date && a->seq >= 0 && !a->sealed) {
 		e = seal(a, wall, "day_rotation");
+		if (!a->sealed) {
+			/* neither written nor queued: the day cannot change, so nothing goes in */
+			a->st.dropped++;
+			return e;
+		}
 		err = err ? err : e;
 	}
 	if (!a->date || date > a->date)
@@ -776,7 +809,7 @@ static int recover_torn(struct evl_audit *a, const char *name, const struct tail
 		err = -EIO;
 		goto out;
 	}
-	err = audit_write_file_atomic(aside, buf, n, 0600);
+	err = evl_sys_write_atomic(aside, buf, n, 0600);
 	if (!err && (ftruncate(fd, t->good) || fsync(fd)))
 		err = -errno;
 	if (!err) {

@@ -28,6 +28,10 @@ struct vstate {
 	bool has_head;
 	struct audit_head head;
 	bool head_seen;
+	bool head_unchecked; /* head from an epoch before the key's */
+	char unchecked_first[256];
+	unsigned long unchecked_first_line;
+	int64_t unchecked_first_epoch, unchecked_last_epoch;
 	char head_line_hash[AUDIT_HASH_HEX + 1];
 };
 
@@ -96,12 +100,8 @@ static int load_head(struct vstate *v, const char *dir)
 			continue;
 		}
 		err = key_for(v, (uint64_t)h.key_epoch);
-		if (err == -EKEYREJECTED) {
-			bad(v, EVL_AUDIT_IO_ERROR, AUDIT_HEAD_FILE, (unsigned long)i + 1,
-			    "the verification key is at epoch %" PRIu64
-			    " but the head needs epoch %" PRId64
-			    ": use the initial key (the keygen output)",
-			    v->init_epoch, h.key_epoch);
+		if (err == -EKEYREJECTED) { /* older than the key: cannot be checked */
+			v->head_unchecked = true;
 			continue;
 		}
 		if (err || !audit_head_sig_ok(&v->mac, s) || (uint64_t)h.seq % 2 != (uint64_t)i) {
@@ -129,7 +129,7 @@ static int check_line(struct vstate *v, struct chain *c, const char *file, unsig
 	struct audit_line l;
 	const char *why;
 	char hash[AUDIT_HASH_HEX + 1];
-	bool ok = true;
+	bool ok = true, unchecked = false;
 	int err;
 
 	if (audit_line_parse(line, len, &l, &why)) {
@@ -138,14 +138,20 @@ static int check_line(struct vstate *v, struct chain *c, const char *file, unsig
 	}
 	err = key_for(v, (uint64_t)l.key_epoch);
 	if (err == -EKEYREJECTED) {
-		bad(v, EVL_AUDIT_IO_ERROR, file, ln,
-		    "the verification key is at epoch %" PRIu64
-		    " but this record is from epoch %" PRId64
-		    ": use the initial key (the keygen output), not the daemon's evolved key",
-		    v->init_epoch, l.key_epoch);
-		return v->lenient ? 0 : 1;
+		/* Before an evolved sealing key's epoch: the chain is checked, the signature
+		 * cannot be (forward security). Named in the PARTIAL verdict. */
+		if (!v->res->unchecked) {
+			snprintf(v->unchecked_first, sizeof(v->unchecked_first), "%s", file);
+			v->unchecked_first_line = ln;
+			v->unchecked_first_epoch = l.key_epoch;
+		}
+		v->res->unchecked++;
+		snprintf(v->res->unchecked_last, sizeof(v->res->unchecked_last), "%s", file);
+		v->res->unchecked_last_line = ln;
+		v->unchecked_last_epoch = l.key_epoch;
+		unchecked = true;
 	}
-	if (err || !audit_line_sig_ok(&v->mac, line, len)) {
+	if (!unchecked && (err || !audit_line_sig_ok(&v->mac, line, len))) {
 		bad(v, EVL_AUDIT_TAMPERED, file, ln,
 		    "signature mismatch (record edited or forged, or wrong key)");
 		ok = false;
@@ -192,7 +198,7 @@ static int check_line(struct vstate *v, struct chain *c, const char *file, unsig
 	v->res->key_epoch = (uint64_t)l.key_epoch;
 	if (!ok && !v->lenient)
 		return 1;
-	if (cb)
+	if (cb && (!unchecked || v->lenient)) /* unchecked records only with --force */
 		return cb(ctx, l.day, line, len, l.ap_id[0] ? l.ap_id : NULL);
 	return 0;
 }
@@ -289,6 +295,7 @@ int evl_audit_verify_dir(const char *dir, const char *key_file, bool lenient, ev
 	struct chain c;
 	size_t n = 0;
 	char *buf = NULL;
+	bool verification;
 	int ret = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -297,7 +304,7 @@ int evl_audit_verify_dir(const char *dir, const char *key_file, bool lenient, ev
 		return -ENOMEM;
 	v->res = res;
 	v->lenient = lenient;
-	if (evl_audit_key_load(key_file, v->init_key, &v->init_epoch)) {
+	if (audit_key_load_any(key_file, v->init_key, &v->init_epoch, &verification)) {
 		bad(v, EVL_AUDIT_IO_ERROR, key_file, 0, "%s", evl_audit_errmsg());
 		goto out;
 	}
@@ -341,7 +348,10 @@ int evl_audit_verify_dir(const char *dir, const char *key_file, bool lenient, ev
 		goto out;
 	}
 	/* The signed head vouches for the newest record: anything missing after it is cut. */
-	if (!v->has_head) {
+	res->checked_from_epoch = v->init_epoch;
+	if (!v->has_head && v->head_unchecked) {
+		/* an older head the key cannot check: the PARTIAL verdict below says so */
+	} else if (!v->has_head) {
 		bad(v, EVL_AUDIT_TAMPERED, AUDIT_HEAD_FILE, 0,
 		    "signed chain head missing or blank (deleted?)");
 	} else if (v->head.seq >= c.seq) {
@@ -356,6 +366,17 @@ int evl_audit_verify_dir(const char *dir, const char *key_file, bool lenient, ev
 	} else {
 		res->beyond_head = (uint64_t)(c.seq - 1 - v->head.seq);
 	}
+	if (res->unchecked || v->head_unchecked)
+		bad(v, EVL_AUDIT_PARTIAL,
+		    v->unchecked_first[0] ? v->unchecked_first : AUDIT_HEAD_FILE,
+		    v->unchecked_first_line,
+		    "%" PRIu64 " records of key epochs %" PRId64 "..%" PRId64
+		    " (up to %s:%lu) not checked: this key is at epoch %" PRIu64
+		    " and cannot check older ones%s; verify with the verification key "
+		    "(evl-audit setup)",
+		    res->unchecked, v->unchecked_first_epoch, v->unchecked_last_epoch,
+		    res->unchecked_last, res->unchecked_last_line, v->init_epoch,
+		    v->head_unchecked && !v->has_head ? " (nor the signed head)" : "");
 out:
 	audit_mac_free(&v->mac);
 	audit_sha_free(&v->sha);

@@ -203,37 +203,43 @@ bool evl_engine_in_nop(const struct evl_engine *e, size_t ap, int channel)
 	return false;
 }
 
-static void nop_add(struct evl_engine *e, size_t ap, int channel, uint64_t until)
+/* 0, or -ENOMEM: the entry is not kept and the caller must say so (after a hostapd restart
+ * this list is the only record of the non-occupancy period left). */
+static int nop_add(struct evl_engine *e, size_t ap, int channel, uint64_t until)
 {
 	struct nop *n;
 
 	for (size_t i = 0; i < e->nnop; i++)
 		if (e->nop[i].ap == ap && e->nop[i].channel == channel) {
 			e->nop[i].until = until;
-			return;
+			return 0;
 		}
-	n = realloc(e->nop, (e->nnop + 1) * sizeof(*n));
+	n = evl_core_realloc(e->nop, (e->nnop + 1) * sizeof(*n));
 	if (!n)
-		return; /* the driver keeps its own NOP; ours only steers the selector */
+		return -ENOMEM;
 	e->nop = n;
 	e->nop[e->nnop++] = (struct nop){ap, channel, until};
+	return 0;
 }
 
-/* Radar on @channel: the 20 MHz channel and, when the AP operates on it, its whole block. */
-static void nop_radar(struct evl_engine *e, struct ap *a, int channel, uint64_t now)
+/* Radar on @channel: the 20 MHz channel and, when the AP operates on it, its whole block.
+ * 0, or -ENOMEM when an entry could not be kept (the others are). */
+static int nop_radar(struct evl_engine *e, struct ap *a, int channel, uint64_t now)
 {
-	int sub[EVL_BLOCK_MAX], n;
+	int sub[EVL_BLOCK_MAX], n, rc;
 	uint64_t until = now + (uint64_t)e->cfg.nop_s * NS;
 
 	if (!channel)
 		channel = a->conf.channel;
-	nop_add(e, ap_idx(e, a), channel, until);
+	rc = nop_add(e, ap_idx(e, a), channel, until);
 	if (!evl_chan_block_contains(a->conf.band, a->conf.channel, a->conf.bandwidth, channel))
-		return;
+		return rc;
 	n = evl_chan_block(EVL_CC_US, a->conf.band, a->conf.channel, a->conf.bandwidth, sub);
 	for (int i = 0; i < n; i++)
-		if (evl_chan_is_dfs(a->conf.band, sub[i]))
-			nop_add(e, ap_idx(e, a), sub[i], until);
+		if (evl_chan_is_dfs(a->conf.band, sub[i]) &&
+		    nop_add(e, ap_idx(e, a), sub[i], until))
+			rc = -ENOMEM;
+	return rc;
 }
 
 static bool block_in_nop(const struct evl_engine *e, size_t ap, const struct evl_ap_conf *c)
@@ -282,7 +288,28 @@ static void token_expire(struct evl_engine *e, size_t i, const char *reason, uin
 	token_drop(e, i);
 }
 
-static void token_create(struct evl_engine *e, struct ap *a, const struct op *op, uint64_t now)
+/* Room for one more token per action in flight plus this one: reserved before the radio is
+ * touched, so an action that succeeds always gets its token. 0 or -ENOMEM. */
+static int token_reserve(struct evl_engine *e)
+{
+	size_t need = e->ntok + 1;
+	struct token *t;
+
+	for (size_t i = 0; i < e->n_aps; i++)
+		need += e->aps[i].op.active && !e->aps[i].op.rollback &&
+			e->aps[i].op.action != EVL_ACTION_FAILOVER;
+	if (need <= e->tok_cap)
+		return 0;
+	t = evl_core_realloc(e->tok, need * sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	e->tok = t;
+	e->tok_cap = need;
+	return 0;
+}
+
+/* 0 with the new token last in e->tok, or -ENOMEM (only when nothing was reserved). */
+static int token_create(struct evl_engine *e, struct ap *a, const struct op *op, uint64_t now)
 {
 	const struct evl_matrix_entry *m = &e->cfg.matrix[op->ev.type];
 	struct token *t;
@@ -293,10 +320,13 @@ static void token_create(struct evl_engine *e, struct ap *a, const struct op *op
 	for (size_t i = e->ntok; i-- > 0;)
 		if (e->tok[i].ap == ap_idx(e, a) && e->tok[i].action == op->action)
 			token_expire(e, i, "superseded", now);
-	t = realloc(e->tok, (e->ntok + 1) * sizeof(*t));
-	if (!t)
-		return;
-	e->tok = t;
+	if (e->ntok == e->tok_cap) {
+		t = evl_core_realloc(e->tok, (e->ntok + 1) * sizeof(*t));
+		if (!t)
+			return -ENOMEM;
+		e->tok = t;
+		e->tok_cap = e->ntok + 1;
+	}
 	t = &e->tok[e->ntok++];
 	memset(t, 0, sizeof(*t));
 	snprintf(t->id, sizeof(t->id), "evl-%" PRId64 "-%08" PRIx32,
@@ -324,6 +354,7 @@ static void token_create(struct evl_engine *e, struct ap *a, const struct op *op
 	r.source = op->ev.source;
 	add_changes(&r, &t->prev, &t->next);
 	emit(e, &r);
+	return 0;
 }
 
 static struct token *token_find(struct evl_engine *e, const char *id, size_t *idx)
@@ -464,9 +495,12 @@ static void finish(struct evl_engine *e, struct ap *a, int err, uint64_t now)
 		return;
 	}
 	e->st.actions_executed++;
+	/* Only a radar move goes ahead without a reserved token: it says it has none. */
 	if (op->action != EVL_ACTION_FAILOVER) {
-		token_create(e, a, op, now);
-		r.token = e->tok[e->ntok - 1].id;
+		if (token_create(e, a, op, now))
+			r.reason = "no_memory";
+		else
+			r.token = e->tok[e->ntok - 1].id;
 	}
 	emit(e, &r);
 }
@@ -573,13 +607,10 @@ int evl_engine_submit(struct evl_engine *e, const struct evl_event *ev, uint64_t
 	return 0;
 }
 
+/* Put back an event run_queue() just took out: its slot is still allocated, so this needs no
+ * memory and cannot drop the event. */
 static void requeue(struct evl_engine *e, const struct evl_event *ev)
 {
-	struct qev *q = realloc(e->q, (e->nq + 1) * sizeof(*q));
-
-	if (!q)
-		return;
-	e->q = q;
 	e->q[e->nq++] = (struct qev){*ev, e->seq++};
 }
 
@@ -618,8 +649,24 @@ static void process(struct evl_engine *e, const struct evl_event *ev, uint64_t n
 	struct op *op = &a->op;
 	struct evl_chandef cd;
 
+	if (radar && nop_radar(e, a, ev->channel, now)) {
+		/* the move still happens; the lost non-occupancy entry is on record */
+		struct evl_record r = {
+			.kind = EVL_REC_NOTE,
+			.mono_ns = now,
+			.event_id = ev->id,
+			.event_type = evl_event_type_name(ev->type),
+			.ap = a->id,
+			.radio = evl_chan_band_name(a->conf.band),
+			.status = "failed",
+			.reason = "nop_not_kept",
+			.source = ev->source,
+			.detect_to_action_us = -1,
+		};
+
+		emit(e, &r);
+	}
 	if (radar) {
-		nop_radar(e, a, ev->channel, now);
 		if (op->active) /* a radar move cannot wait for an earlier change */
 			finish(e, a, -ECANCELED, now);
 	}
@@ -690,6 +737,9 @@ static void process(struct evl_engine *e, const struct evl_event *ev, uint64_t n
 	}
 	if (!memcmp(&op->next, &op->prev, sizeof(op->next)))
 		return reject(e, ev, "no_change", now);
+	/* refused before the radio is touched, never half done (a radar move goes anyway) */
+	if (op->action != EVL_ACTION_FAILOVER && token_reserve(e) && !radar)
+		return reject(e, ev, "no_memory", now);
 	e->st.events_processed++;
 	issue(e, a, now);
 }

@@ -77,7 +77,7 @@ struct evl_engine {
 	size_t nq;
 	uint64_t seq;
 	struct token *tok; /* oldest first */
-	size_t ntok;
+	size_t ntok, tok_cap;
 	struct nop *nop;
 	size_t nnop;
 	struct evl_stats st;
@@ -86,6 +86,8 @@ struct evl_engine {
 };
 
 uint64_t evl_rng_next(uint64_t *s);
+/* realloc() of the core's tables; a test may override it (weak, user/core/alloc.c). */
+void *evl_core_realloc(void *p, size_t size);
 struct ap *evl_engine_find_ap(const struct evl_engine *e, const char *id);
 bool evl_engine_in_nop(const struct evl_engine *e, size_t ap, int channel);
 /* Pick a channel for a move away from @avoid (0 = none). 0 or -ENOSPC. */

@@ -263,6 +263,7 @@ int evl_engine_load_state(struct evl_engine *e, const char *json)
 	free(e->tok);
 	e->tok = tv;
 	e->ntok = nt;
+	e->tok_cap = json_object_array_length(toks) + 1;
 	tv = NULL;
 	free(e->nop);
 	e->nop = nv;

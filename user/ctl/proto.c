@@ -129,7 +129,7 @@ static int parse_metrics(char **w, int n, struct evl_ctl_req *r, char *err, size
 				   v, max);
 		if (dst)
 			*dst = x;
-		else if (x != (int)x || x > 100000)
+		else if (x > 100000 || x != (int)x) /* range first: the cast of a larger x is UB */
 			return bad(err, errlen, "metrics: --clients '%.40s' is not 0..100000", v);
 		else
 			r->metrics.clients = (int)x;
