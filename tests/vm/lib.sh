@@ -211,7 +211,7 @@ vm_collect() {
 }
 
 # --- evld --------------------------------------------------------------------------------
-# Files: $EVLD_DIR/{evld.conf,audit/,audit.key,site.secret,state.json,evld.sock},
+# Files: $EVLD_DIR/{evld.conf,audit/,audit.key (sealing),audit.verify,site.secret,state.json,evld.sock},
 # log $VM_WORK/evld.log (-v, appended across restarts).
 EVLD_DIR=$VM_WORK/evl
 EVL_CTL_SOCKET=$EVLD_DIR/evld.sock
@@ -222,9 +222,9 @@ evld_conf() {
 	shift
 	mkdir -p "$EVLD_DIR"
 	touch "$VM_WORK/evld.log"
-	[ -f "$EVLD_DIR/audit.key" ] || evl-audit keygen "$EVLD_DIR/audit.key" >/dev/null ||
-		vm_fail "evl-audit keygen failed"
-	[ -f "$EVLD_DIR/audit.key.initial" ] || cp "$EVLD_DIR/audit.key" "$EVLD_DIR/audit.key.initial"
+	[ -f "$EVLD_DIR/audit.key" ] ||
+		evl-audit setup --key "$EVLD_DIR/audit.key" --verify-key "$EVLD_DIR/audit.verify" \
+			>/dev/null 2>&1 || vm_fail "evl-audit setup failed"
 	[ -f "$EVLD_DIR/site.secret" ] || evl-audit keygen "$EVLD_DIR/site.secret" >/dev/null
 	{
 		cat <<-CONF
@@ -263,4 +263,4 @@ evld_log() { echo "$VM_WORK/evld.log"; }
 evld_wait_log() { vm_wait_log "$1" "$VM_WORK/evld.log" "$2" "$3"; }
 # audit_records: every audit record (JSON lines, oldest first) on stdout.
 audit_records() { cat "$EVLD_DIR"/audit/*.jsonl 2>/dev/null; }
-audit_verify() { evl-audit verify --dir "$EVLD_DIR/audit" --key "$EVLD_DIR/audit.key.initial"; }
+audit_verify() { evl-audit verify --dir "$EVLD_DIR/audit" --key "$EVLD_DIR/audit.verify"; }
