@@ -30,7 +30,6 @@ enum evl_dfs_state {
 
 /* "00"/"world", "US", "DE"/"ETSI" -> 0 and *out, else -EINVAL. */
 int evl_chan_country_parse(const char *s, enum evl_country *out);
-const char *evl_chan_country_name(enum evl_country cc);
 /* "2g"/"5g"/"6g" -> 0, else -EINVAL. */
 int evl_chan_band_parse(const char *s, enum evl_band *out);
 const char *evl_chan_band_name(enum evl_band band);

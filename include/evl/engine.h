@@ -101,6 +101,14 @@ struct evl_stats {
 struct json_object;
 /* The statistics as one JSON object, a member per field (the seed's names); caller puts it. */
 struct json_object *evl_stats_json(const struct evl_stats *s);
+/*
+ * The one JSON form of an AP's configuration ({"band": "5g", "channel": 52, "bandwidth": 80,
+ * "tx_power": 23, "obss_pd": 0, "max_sta": 0, "state": "up"}): state file, control replies,
+ * evl-replay. from_json() checks every field (channel in the band, widths, ranges): 0 or
+ * -EINVAL.
+ */
+struct json_object *evl_ap_conf_json(const struct evl_ap_conf *c);
+int evl_ap_conf_from_json(struct json_object *o, struct evl_ap_conf *c);
 /* The seed's print_status() view into buf (snprintf semantics). */
 int evl_stats_status(const struct evl_stats *s, char *buf, size_t len);
 

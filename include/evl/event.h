@@ -43,7 +43,6 @@ struct evl_event {
 
 const char *evl_event_type_name(enum evl_event_type t);
 int evl_event_type_parse(const char *s, enum evl_event_type *out);
-const char *evl_severity_name(enum evl_severity s);
 /* "critical"/"high"/"medium"/"low" or "1".."4". */
 int evl_severity_parse(const char *s, enum evl_severity *out);
 

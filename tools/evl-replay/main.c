@@ -243,21 +243,12 @@ static void print_json(struct evl_engine *e, struct evl_sim *sim, struct collect
 	evl_engine_aps(e, ai, ai ? n : 0);
 	for (size_t i = 0; ai && i < n; i++) {
 		struct evl_ap_conf c;
-		json_object *o = json_object_new_object();
+		json_object *o;
 
 		if (evl_sim_get(sim, ai[i].id, &c)) /* the radio's truth */
 			c = ai[i].conf;
+		o = evl_ap_conf_json(&c);
 		json_object_object_add(o, "id", json_object_new_string(ai[i].id));
-		json_object_object_add(o, "band",
-				       json_object_new_string(evl_chan_band_name(c.band)));
-		json_object_object_add(o, "channel", json_object_new_int(c.channel));
-		json_object_object_add(o, "bandwidth", json_object_new_int(c.bandwidth));
-		json_object_object_add(o, "tx_power", json_object_new_int(c.tx_power));
-		json_object_object_add(o, "obss_pd", json_object_new_int(c.obss_pd));
-		json_object_object_add(o, "max_sta", json_object_new_int(c.max_sta));
-		json_object_object_add(
-			o, "state",
-			json_object_new_string(c.state == EVL_AP_UP ? "up" : "disabled"));
 		json_object_array_add(aps, o);
 	}
 	free(ai);

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "evl/config.h"
 #include "evl/hostapd.h"
 
 struct evl_hapd {
@@ -459,8 +460,8 @@ int evl_hapd_monitor_ping(struct evl_hapd *h)
 
 /* --- the actuator ---------------------------------------------------------------------- */
 
-#define HAPD_MAX_APS		   32
-#define HAPD_UNLIMITED_STA	   2007	 /* hostapd's MAX_STA_COUNT */
+#define HAPD_MAX_APS		   EVL_CONFIG_MAX_IFACES /* every AP evld.conf can name */
+#define HAPD_UNLIMITED_STA	   2007			 /* hostapd's MAX_STA_COUNT */
 #define OBSS_PD_MIN		   (-82) /* non-SRG OBSS-PD max = -82 dBm + offset, offset 0..20 */
 #define OBSS_PD_MAX		   (-62)
 #define SR_CTRL_NON_SRG_DISALLOWED 0x02

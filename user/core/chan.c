@@ -20,11 +20,6 @@ int evl_chan_country_parse(const char *s, enum evl_country *out)
 	return 0;
 }
 
-const char *evl_chan_country_name(enum evl_country cc)
-{
-	return cc == EVL_CC_US ? "US" : cc == EVL_CC_DE ? "DE" : "00";
-}
-
 int evl_chan_band_parse(const char *s, enum evl_band *out)
 {
 	if (!s)

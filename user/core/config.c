@@ -40,11 +40,6 @@ int evl_event_type_parse(const char *s, enum evl_event_type *out)
 	return -EINVAL;
 }
 
-const char *evl_severity_name(enum evl_severity s)
-{
-	return s >= EVL_SEV_CRITICAL && s <= EVL_SEV_LOW ? sev_names[s] : "unknown";
-}
-
 int evl_severity_parse(const char *s, enum evl_severity *out)
 {
 	for (int i = EVL_SEV_CRITICAL; s && i <= EVL_SEV_LOW; i++)

@@ -11,7 +11,7 @@
 
 #define STATE_VERSION 1
 
-static json_object *conf_json(const struct evl_ap_conf *c)
+json_object *evl_ap_conf_json(const struct evl_ap_conf *c)
 {
 	json_object *o = json_object_new_object();
 
@@ -58,8 +58,8 @@ char *evl_engine_save_state(const struct evl_engine *e)
 				       json_object_new_string(evl_event_type_name(t->etype)));
 		json_object_object_add(o, "action",
 				       json_object_new_string(evl_action_name(t->action)));
-		json_object_object_add(o, "prev", conf_json(&t->prev));
-		json_object_object_add(o, "next", conf_json(&t->next));
+		json_object_object_add(o, "prev", evl_ap_conf_json(&t->prev));
+		json_object_object_add(o, "next", evl_ap_conf_json(&t->next));
 		json_object_object_add(o, "created_ns", json_object_new_int64((int64_t)t->created));
 		json_object_object_add(o, "monitor_until_ns",
 				       json_object_new_int64((int64_t)t->monitor_until));
@@ -137,17 +137,28 @@ static const char *get_str(json_object *o, const char *k)
 	return json_object_get_string(x);
 }
 
-static bool parse_conf(json_object *o, struct evl_ap_conf *c)
+int evl_ap_conf_from_json(json_object *o, struct evl_ap_conf *c)
 {
 	const char *st = get_str(o, "state");
+	struct evl_ap_conf n = {0};
 
-	return o && json_object_is_type(o, json_type_object) &&
-	       !evl_chan_band_parse(get_str(o, "band"), &c->band) &&
-	       get_int(o, "channel", &c->channel) && get_int(o, "bandwidth", &c->bandwidth) &&
-	       get_int(o, "tx_power", &c->tx_power) && get_int(o, "obss_pd", &c->obss_pd) &&
-	       get_int(o, "max_sta", &c->max_sta) && st &&
-	       ((!strcmp(st, "up") && !(c->state = EVL_AP_UP)) ||
-		(!strcmp(st, "disabled") && (c->state = EVL_AP_DISABLED)));
+	if (!o || !json_object_is_type(o, json_type_object) ||
+	    evl_chan_band_parse(get_str(o, "band"), &n.band) ||
+	    !get_int(o, "channel", &n.channel) || !get_int(o, "bandwidth", &n.bandwidth) ||
+	    !get_int(o, "tx_power", &n.tx_power) || !get_int(o, "obss_pd", &n.obss_pd) ||
+	    !get_int(o, "max_sta", &n.max_sta) || !st || evl_chan_to_freq(n.band, n.channel) < 0 ||
+	    (n.bandwidth != 20 && n.bandwidth != 40 && n.bandwidth != 80 && n.bandwidth != 160) ||
+	    n.tx_power < -10 || n.tx_power > 40 || n.obss_pd < -82 || n.obss_pd > 0 ||
+	    n.max_sta < 0 || n.max_sta > 2007)
+		return -EINVAL;
+	if (!strcmp(st, "up"))
+		n.state = EVL_AP_UP;
+	else if (!strcmp(st, "disabled"))
+		n.state = EVL_AP_DISABLED;
+	else
+		return -EINVAL;
+	*c = n;
+	return 0;
 }
 
 static bool parse_metrics(json_object *o, struct evl_metrics *m)
@@ -180,8 +191,8 @@ static bool parse_token(const struct evl_engine *e, json_object *o, struct token
 	if (!id || !ap || !ev || strlen(id) >= sizeof(t->id) || strlen(ev) >= sizeof(t->event_id) ||
 	    evl_event_type_parse(get_str(o, "event_type"), &t->etype) ||
 	    evl_action_parse(get_str(o, "action"), &t->action) ||
-	    !json_object_object_get_ex(o, "prev", &x) || !parse_conf(x, &t->prev) ||
-	    !json_object_object_get_ex(o, "next", &x) || !parse_conf(x, &t->next) ||
+	    !json_object_object_get_ex(o, "prev", &x) || evl_ap_conf_from_json(x, &t->prev) ||
+	    !json_object_object_get_ex(o, "next", &x) || evl_ap_conf_from_json(x, &t->next) ||
 	    !get_int64(o, "created_ns", &c) || !get_int64(o, "monitor_until_ns", &m) ||
 	    !get_int64(o, "expires_ns", &x64) || c < 0 || m < 0 || x64 < 0 ||
 	    !json_object_object_get_ex(o, "monitoring", &x) ||

@@ -81,20 +81,6 @@ static int stats(struct evld *d, bool json, struct evl_ctl_reply *r)
 	return 0;
 }
 
-static json_object *jconf(const struct evl_ap_conf *c)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "channel", json_object_new_int(c->channel));
-	json_object_object_add(o, "bandwidth", json_object_new_int(c->bandwidth));
-	json_object_object_add(o, "tx_power", json_object_new_int(c->tx_power));
-	json_object_object_add(o, "obss_pd", json_object_new_int(c->obss_pd));
-	json_object_object_add(o, "max_sta", json_object_new_int(c->max_sta));
-	json_object_object_add(o, "state",
-			       json_object_new_string(c->state == EVL_AP_UP ? "up" : "disabled"));
-	return o;
-}
-
 static int tokens(struct evld *d, bool json, struct evl_ctl_reply *r)
 {
 	static struct evl_token_info t[256];
@@ -115,8 +101,8 @@ static int tokens(struct evld *d, bool json, struct evl_ctl_reply *r)
 				json_object_new_string(evl_event_type_name(t[i].event_type)));
 			json_object_object_add(
 				o, "action", json_object_new_string(evl_action_name(t[i].action)));
-			json_object_object_add(o, "prev", jconf(&t[i].prev));
-			json_object_object_add(o, "next", jconf(&t[i].next));
+			json_object_object_add(o, "prev", evl_ap_conf_json(&t[i].prev));
+			json_object_object_add(o, "next", evl_ap_conf_json(&t[i].next));
 			json_object_object_add(o, "monitoring",
 					       json_object_new_boolean(t[i].monitoring));
 			json_object_object_add(

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <evl/chan.h>
+
 struct evld;
 struct evld_radio;
 
@@ -41,7 +43,6 @@ struct evl_config;
 void *evld_radio_act_new(const struct evl_config *cfg); /* NULL + errno */
 
 /* ---- what sensing reports (sense.c) ---------------------------------------------------- */
-enum evld_dfs { EVLD_DFS_USABLE = 1, EVLD_DFS_AVAILABLE, EVLD_DFS_UNAVAILABLE };
 
 /* wiphy index (nl80211) or name (BPF) identify the radio; freq 0 = unknown. */
 void evld_on_radar(struct evld *d, int wiphy_idx, const char *wiphy_name, int freq,
@@ -50,6 +51,6 @@ void evld_on_switch_done(struct evld *d, int ifindex, int freq, const char *sour
 void evld_on_survey(struct evld *d, unsigned int i, double busy, bool burst, bool sat);
 void evld_on_link(struct evld *d, unsigned int i, double per, double retry, double tput_mbps,
 		  double disc_per_min, unsigned int n_sta);
-void evld_on_dfs_state(struct evld *d, unsigned int i, int channel, enum evld_dfs st);
+void evld_on_dfs_state(struct evld *d, unsigned int i, int channel, enum evl_dfs_state st);
 
 #endif /* EVLD_H */

@@ -143,11 +143,6 @@ int evld_radio_stations(struct evld_radio *r, struct evld *d, unsigned int i, in
 
 int evld_radio_channels(struct evld_radio *r, struct evld *d, unsigned int i, int wiphy)
 {
-	static const enum evld_dfs map[] = {
-		[EVL_DFS_USABLE] = EVLD_DFS_USABLE,
-		[EVL_DFS_AVAILABLE] = EVLD_DFS_AVAILABLE,
-		[EVL_DFS_UNAVAILABLE] = EVLD_DFS_UNAVAILABLE,
-	};
 	struct evl_chanlist *cl;
 	int rc;
 
@@ -161,6 +156,6 @@ int evld_radio_channels(struct evld_radio *r, struct evld *d, unsigned int i, in
 		return rc;
 	for (size_t k = 0; k < cl->n; k++)
 		if (cl->ch[k].radar && cl->ch[k].dfs != EVL_DFS_UNKNOWN && !cl->ch[k].disabled)
-			evld_on_dfs_state(d, i, cl->ch[k].channel, map[cl->ch[k].dfs]);
+			evld_on_dfs_state(d, i, cl->ch[k].channel, cl->ch[k].dfs);
 	return 0;
 }

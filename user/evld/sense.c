@@ -198,13 +198,7 @@ void evld_on_link(struct evld *d, unsigned int i, double per, double retry, doub
 		d->dirty = true;
 }
 
-void evld_on_dfs_state(struct evld *d, unsigned int i, int channel, enum evld_dfs st)
+void evld_on_dfs_state(struct evld *d, unsigned int i, int channel, enum evl_dfs_state st)
 {
-	static const enum evl_dfs_state map[] = {
-		[EVLD_DFS_USABLE] = EVL_DFS_USABLE,
-		[EVLD_DFS_AVAILABLE] = EVL_DFS_AVAILABLE,
-		[EVLD_DFS_UNAVAILABLE] = EVL_DFS_UNAVAILABLE,
-	};
-
-	evl_engine_dfs_state(d->e, d->ifs[i].name, channel, map[st]);
+	evl_engine_dfs_state(d->e, d->ifs[i].name, channel, st);
 }

@@ -55,20 +55,11 @@ int evld_save_state(struct evld *d)
 	sim = json_object_new_object();
 	for (unsigned int i = 0; d->simact && i < d->n_if; i++) {
 		struct evl_ap_conf c;
-		json_object *a;
 
 		if (d->ifs[i].kind != EVL_CONFIG_ACT_SIM ||
 		    evl_sim_get(d->simact, d->ifs[i].name, &c))
 			continue;
-		a = json_object_new_object();
-		json_object_object_add(a, "band", json_object_new_int(c.band));
-		json_object_object_add(a, "channel", json_object_new_int(c.channel));
-		json_object_object_add(a, "bandwidth", json_object_new_int(c.bandwidth));
-		json_object_object_add(a, "tx_power", json_object_new_int(c.tx_power));
-		json_object_object_add(a, "obss_pd", json_object_new_int(c.obss_pd));
-		json_object_object_add(a, "max_sta", json_object_new_int(c.max_sta));
-		json_object_object_add(a, "state", json_object_new_int(c.state));
-		json_object_object_add(sim, d->ifs[i].name, a);
+		json_object_object_add(sim, d->ifs[i].name, evl_ap_conf_json(&c));
 	}
 	json_object_object_add(o, "sim", sim);
 	txt = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
@@ -105,35 +96,10 @@ void evld_state_sync(struct evld *d)
  * ones do). false when the state has none or they do not make sense. */
 bool evld_sim_saved_conf(json_object *root, const char *name, struct evl_ap_conf *c)
 {
-	json_object *sim, *a, *v;
-	int64_t x[7];
-	static const char *const k[7] = {"band",    "channel", "bandwidth", "tx_power",
-					 "obss_pd", "max_sta", "state"};
+	json_object *sim, *a;
 
-	if (!root || !json_object_object_get_ex(root, "sim", &sim) ||
-	    !json_object_object_get_ex(sim, name, &a))
-		return false;
-	for (int i = 0; i < 7; i++) {
-		if (!json_object_object_get_ex(a, k[i], &v) ||
-		    !json_object_is_type(v, json_type_int))
-			return false;
-		x[i] = json_object_get_int64(v);
-	}
-	if (x[0] < EVL_BAND_2G || x[0] > EVL_BAND_6G || x[6] < EVL_AP_UP ||
-	    x[6] > EVL_AP_DISABLED || evl_chan_to_freq((enum evl_band)x[0], (int)x[1]) < 0 ||
-	    (x[2] != 20 && x[2] != 40 && x[2] != 80 && x[2] != 160) || x[3] < 0 || x[3] > 40 ||
-	    x[4] < -82 || x[4] > 0 || x[5] < 0 || x[5] > 2007)
-		return false;
-	*c = (struct evl_ap_conf){
-		.band = (enum evl_band)x[0],
-		.channel = (int)x[1],
-		.bandwidth = (int)x[2],
-		.tx_power = (int)x[3],
-		.obss_pd = (int)x[4],
-		.max_sta = (int)x[5],
-		.state = (enum evl_ap_state)x[6],
-	};
-	return true;
+	return root && json_object_object_get_ex(root, "sim", &sim) &&
+	       json_object_object_get_ex(sim, name, &a) && !evl_ap_conf_from_json(a, c);
 }
 
 static void set_aside(struct evld *d, const char *why)
