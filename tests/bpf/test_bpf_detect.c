@@ -4,6 +4,7 @@
  * same evl_feed() code the real hooks run. Needs root and BPF; says SKIP otherwise.
  */
 #include <check.h>
+#include "../lib/check_run.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -476,8 +477,6 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
 
 	if (geteuid() != 0) {
 		printf("SKIP: BPF tests need root (BPF_PROG_TEST_RUN, map creation)\n");
@@ -488,9 +487,5 @@ int main(void)
 		       "5.14+)\n");
 		return 77;
 	}
-	sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return evl_check_run(suite());
 }

@@ -8,6 +8,7 @@
  * short synthetic scenario and exits leaving them pinned, for `bpftool map dump pinned`.
  */
 #include <check.h>
+#include "../lib/check_run.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -280,10 +281,8 @@ static int demo(const char *dir)
 
 int main(int argc, char **argv)
 {
-	SRunner *sr;
 	Suite *s;
 	TCase *tc;
-	int failed;
 
 	if (geteuid() != 0) {
 		printf("SKIP: BPF loader tests need root\n");
@@ -314,9 +313,5 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, bad_options_and_null);
 	tcase_add_test(tc, pin_dir_off_bpffs_fails_cleanly);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return evl_check_run(s);
 }

@@ -6,6 +6,7 @@
  * No figure is compared with a target here: that is the benchmark's job, not a test's.
  */
 #include <check.h>
+#include "../lib/check_run.h"
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,7 +124,6 @@ int main(void)
 {
 	Suite *s = suite_create("evl-bench");
 	TCase *tc = tcase_create("cli");
-	SRunner *sr;
 	int failed;
 
 	if (access(bench_path(), X_OK)) {
@@ -134,10 +134,7 @@ int main(void)
 	tcase_add_test(tc, json_run);
 	tcase_set_timeout(tc, 300);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = evl_check_run(s);
 	if (!failed && geteuid() != 0) {
 		printf("SKIP: the JSON run of evl-bench needs root\n");
 		return 77;

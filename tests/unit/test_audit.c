@@ -2,6 +2,7 @@
 /* Audit trail: tampering of every kind is caught, clean trails verify across rotation,
  * compression, retention and key evolution; torn tails, disk full and privacy. */
 #include <check.h>
+#include "../lib/check_run.h"
 #include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
@@ -947,8 +948,6 @@ int main(void)
 {
 	Suite *s = suite_create("audit");
 	TCase *tc = tcase_create("audit");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, clean_trail_across_days_and_key_evolution);
@@ -972,9 +971,5 @@ int main(void)
 	tcase_add_test(tc, manual_rotation_and_crash_before_key_update);
 	tcase_add_test(tc, cli_exit_codes);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return evl_check_run(s);
 }

@@ -2,6 +2,7 @@
 /* Audit on a really full file system (a tiny tmpfs; needs root): records are held in memory,
  * nothing half-written stays on disk, and everything lands once space is back. */
 #include <check.h>
+#include "../lib/check_run.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -86,7 +87,6 @@ END_TEST
 
 int main(void)
 {
-	SRunner *sr;
 	Suite *s;
 	TCase *tc;
 	int failed;
@@ -118,11 +118,8 @@ int main(void)
 	tc = tcase_create("full");
 	tcase_add_test(tc, full_tmpfs);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	setenv("CK_FORK", "no", 1); /* one process: the mount is cleaned up below */
+	failed = evl_check_run(s);
 out:
 	umount2(mnt, MNT_DETACH);
 	rmdir(mnt);

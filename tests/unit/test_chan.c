@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Channel plan: frequencies, blocks, centre frequencies, DFS/weather, countries. */
 #include <check.h>
+#include "../lib/check_run.h"
 #include <stdlib.h>
 #include <evl/chan.h>
 
@@ -80,16 +81,10 @@ int main(void)
 {
 	Suite *s = suite_create("chan");
 	TCase *tc = tcase_create("plan");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, freqs);
 	tcase_add_test(tc, blocks_and_centres);
 	tcase_add_test(tc, regulatory);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return evl_check_run(s);
 }

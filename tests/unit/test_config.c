@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* evld config file: good files, every kind of bad line, all-or-nothing. */
 #include <check.h>
+#include "../lib/check_run.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,8 +302,6 @@ int main(void)
 {
 	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("parse");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_good_file);
 	tcase_add_test(tc, test_empty_is_defaults);
@@ -310,9 +309,5 @@ int main(void)
 	tcase_add_test(tc, test_long_line);
 	tcase_add_test(tc, test_load_file);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return evl_check_run(s);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Core tunables: defaults (the seed's numbers) and the by-name setter's errors. */
 #include <check.h>
+#include "../lib/check_run.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,15 +67,9 @@ int main(void)
 {
 	Suite *s = suite_create("core_config");
 	TCase *tc = tcase_create("config");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, defaults);
 	tcase_add_test(tc, set_by_name);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return evl_check_run(s);
 }

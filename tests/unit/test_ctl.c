@@ -5,6 +5,7 @@
  * too many clients, a live daemon's socket not stolen.
  */
 #include <check.h>
+#include "../lib/check_run.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -101,7 +102,8 @@ static const struct {
 	{"metrics --ap wlan0 --per 0 --retry -1 --tput 5", "--retry '-1'"},
 	{"metrics --ap wlan0 --per 0 --retry 0 --tput nan", "--tput 'nan'"},
 	{"metrics --ap wlan0 --per 0 --retry 0 --tput 5 --clients 2.5", "--clients '2.5'"},
-	{"metrics --ap wlan0 --per 0 --retry 0 --tput 5 --clients 77777777777", "--clients '77777777777'"},
+	{"metrics --ap wlan0 --per 0 --retry 0 --tput 5 --clients 77777777777",
+	 "--clients '77777777777'"},
 	{"metrics --ap wlan0 --per 0 --retry 0 --tput 5 --jitter 1", "unknown option '--jitter'"},
 };
 
@@ -515,8 +517,6 @@ int main(void)
 {
 	Suite *su = suite_create("ctl");
 	TCase *tp = tcase_create("parse"), *ts = tcase_create("server");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tp, test_parse_good);
 	tcase_add_loop_test(tp, test_parse_malformed, 0, sizeof(malformed) / sizeof(malformed[0]));
@@ -533,9 +533,5 @@ int main(void)
 	tcase_add_test(ts, test_evlctl_exit_codes);
 	suite_add_tcase(su, tp);
 	suite_add_tcase(su, ts);
-	sr = srunner_create(su);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return evl_check_run(su);
 }

@@ -4,6 +4,7 @@
  * Needs root (to setuid); SKIPs otherwise.
  */
 #include <check.h>
+#include "../lib/check_run.h"
 #include <errno.h>
 #include <grp.h>
 #include <poll.h>
@@ -115,8 +116,6 @@ int main(void)
 {
 	Suite *su;
 	TCase *tc;
-	SRunner *sr;
-	int failed;
 
 	if (geteuid() != 0) {
 		printf("SKIP: peer credential tests need root (setuid to nobody)\n");
@@ -129,9 +128,5 @@ int main(void)
 	tcase_add_test(tc, test_group_member_allowed);
 	tcase_add_test(tc, test_socket_mode_keeps_others_out);
 	suite_add_tcase(su, tc);
-	sr = srunner_create(su);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return evl_check_run(su);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Decision core rules, driven through the sim actuator and a recording sink. */
 #include <check.h>
+#include "../lib/check_run.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -796,8 +797,6 @@ int main(void)
 {
 	Suite *s = suite_create("engine");
 	TCase *tc = tcase_create("rules");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, radar_moves_to_non_dfs);
 	tcase_add_test(tc, confidence_and_unknown_ap);
@@ -824,9 +823,5 @@ int main(void)
 	tcase_add_test(tc, statistics);
 	tcase_add_test(tc, state_round_trip);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return evl_check_run(s);
 }

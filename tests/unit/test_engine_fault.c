@@ -5,6 +5,7 @@
  * a record that says so; none may drop an event, a token or a NOP entry silently.
  */
 #include <check.h>
+#include "../lib/check_run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,16 +219,10 @@ int main(void)
 {
 	Suite *s = suite_create("engine_fault");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, action_refused_without_token_memory);
 	tcase_add_test(tc, radar_moves_without_memory);
 	tcase_add_test(tc, requeued_event_survives_allocation_failure);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return evl_check_run(s);
 }

@@ -6,6 +6,7 @@
  * survive), SIGHUP/reload good and bad, bad config, corrupt state, and a trail that verifies.
  */
 #include <check.h>
+#include "../lib/check_run.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -693,8 +694,6 @@ int main(void)
 {
 	Suite *s = suite_create("evld");
 	TCase *tc = tcase_create("daemon");
-	SRunner *sr;
-	int failed;
 
 	if (access(evld_bin(), X_OK)) {
 		fprintf(stderr, "%s: %s (run from the source tree after make)\n", evld_bin(),
@@ -714,9 +713,5 @@ int main(void)
 	tcase_add_test(tc, test_hostapd_radar_move);
 	tcase_add_test(tc, test_detached_keeps_priority);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return evl_check_run(s);
 }

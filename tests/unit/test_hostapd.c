@@ -5,6 +5,7 @@
  * hostapd: a unix datagram server in a thread that answers like hostapd's ctrl_iface.
  */
 #include <check.h>
+#include "../lib/check_run.h"
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
@@ -583,8 +584,6 @@ int main(void)
 {
 	Suite *s = suite_create("hostapd");
 	TCase *p = tcase_create("parse"), *act = tcase_create("actuator");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(p, reply_status_maps_hostapd_replies);
 	tcase_add_test(p, chan_switch_command_from_chandef);
@@ -603,9 +602,5 @@ int main(void)
 	tcase_add_test(act, failover_disable_enable);
 	suite_add_tcase(s, p);
 	suite_add_tcase(s, act);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return evl_check_run(s);
 }

@@ -5,6 +5,7 @@
  * including missing and short attributes; the actuator through a fake xfer hook.
  */
 #include <check.h>
+#include "../lib/check_run.h"
 #include <errno.h>
 #include <net/if.h>
 #include <stdlib.h>
@@ -523,8 +524,6 @@ int main(void)
 {
 	Suite *s = suite_create("nl80211");
 	TCase *b = tcase_create("build"), *p = tcase_create("parse"), *a = tcase_create("act");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(b, build_set_txpower);
 	tcase_add_test(b, build_del_station);
@@ -540,9 +539,5 @@ int main(void)
 	suite_add_tcase(s, b);
 	suite_add_tcase(s, p);
 	suite_add_tcase(s, a);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return evl_check_run(s);
 }

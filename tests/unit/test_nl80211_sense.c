@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Survey classifier on synthetic survey sequences; station-dump link metrics; channel maths. */
 #include <check.h>
+#include "../lib/check_run.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,8 +227,6 @@ int main(void)
 {
 	Suite *s = suite_create("nl80211_sense");
 	TCase *tc = tcase_create("sense");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, burst_needs_unexplained_busy_and_noise_rise);
 	tcase_add_test(tc, burst_threshold_edges);
@@ -236,9 +235,5 @@ int main(void)
 	tcase_add_test(tc, resets_and_bad_samples);
 	tcase_add_test(tc, station_metrics);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return evl_check_run(s);
 }

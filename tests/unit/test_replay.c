@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* evl-replay --json on each shipped example gives the outcome the README describes. */
 #include <check.h>
+#include "../lib/check_run.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -387,8 +388,6 @@ int main(void)
 {
 	Suite *s = suite_create("replay");
 	TCase *tc = tcase_create("examples");
-	SRunner *sr;
-	int failed;
 
 	if (access(BIN, X_OK) || access("examples/dfs_radar.jsonl", R_OK)) {
 		printf("SKIP: %s or examples/ not found (run from the repository root after "
@@ -409,9 +408,5 @@ int main(void)
 	tcase_add_test(tc, audit_trail);
 	tcase_add_test(tc, audit_setup_keys);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return evl_check_run(s);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Daemon support without privileges: atomic replace, file reads, dirs, Prometheus text. */
 #include <check.h>
+#include "../lib/check_run.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -325,8 +326,6 @@ int main(void)
 {
 	Suite *s = suite_create("sys");
 	TCase *tc = tcase_create("sys");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_write_atomic);
@@ -339,9 +338,5 @@ int main(void)
 	tcase_add_test(tc, test_caps_text);
 	tcase_add_test(tc, test_unit_matches_caps);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return evl_check_run(s);
 }

@@ -5,6 +5,7 @@
  * SKIPs when not root or when tmpfs cannot be mounted.
  */
 #include <check.h>
+#include "../lib/check_run.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,8 +144,6 @@ int main(void)
 {
 	Suite *s;
 	TCase *tc;
-	SRunner *sr;
-	int failed;
 
 	if (geteuid() != 0) {
 		printf("SKIP: privilege drop and full-disk tests need root\n");
@@ -160,9 +159,5 @@ int main(void)
 	else
 		printf("SKIP (one test): full-disk test: cannot mount a tmpfs here\n");
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return evl_check_run(s);
 }
