@@ -8,6 +8,7 @@
 #ifndef EVL_RECORD_H
 #define EVL_RECORD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum evl_rec_kind {
@@ -68,5 +69,12 @@ struct evl_record_sink {
 	int (*record)(void *ctx, const struct evl_record *rec);
 	void *ctx;
 };
+
+/*
+ * The one text form of a record, as evld logs it and evl-replay prints it ("ap1:
+ * channel_change for non_wifi_burst success: channel 6 -> 11 token evl-..."). snprintf
+ * semantics.
+ */
+int evl_record_text(const struct evl_record *r, char *buf, size_t len);
 
 #endif /* EVL_RECORD_H */

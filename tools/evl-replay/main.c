@@ -32,54 +32,13 @@ static json_object *jstr(const char *s)
 
 static void timeline(const struct evl_record *r)
 {
-	double t = (double)r->mono_ns / NS;
-	const struct evl_change *c = r->n_changes ? &r->changes[0] : NULL;
-	unsigned int first = 0;
+	char text[512];
 
-	switch (r->kind) {
-	case EVL_REC_ACTION:
-		if (c && !strcmp(c->param, "channel") && !strcmp(r->status, "success")) {
-			printf("t=%-8.1f %s: changed %s from ch%" PRId64 " to ch%" PRId64, t,
-			       strcmp(r->event_type, "dfs_radar") ? r->event_type : "DFS", r->ap,
-			       c->old_value, c->new_value);
-			first = 1;
-		} else {
-			printf("t=%-8.1f %s: %s on %s %s%s%s", t, r->event_type, r->action_type,
-			       r->ap, r->status, r->reason ? ": " : "", r->reason ? r->reason : "");
-		}
-		for (unsigned int i = first; i < r->n_changes; i++)
-			printf("%s%s %" PRId64 " -> %" PRId64, i > first ? ", " : " (",
-			       r->changes[i].param, r->changes[i].old_value,
-			       r->changes[i].new_value);
-		printf("%s%s%s\n", r->n_changes > first ? ")" : "", r->token ? " token " : "",
-		       r->token ? r->token : "");
-		break;
-	case EVL_REC_REJECTED:
-		printf("t=%-8.1f rejected %s (%s) on %s: %s\n", t, r->event_id, r->event_type,
-		       r->ap, r->reason);
-		break;
-	case EVL_REC_ROLLBACK:
-		printf("t=%-8.1f rollback %s on %s: %s %s", t, r->token, r->ap, r->reason,
-		       r->status);
-		if (r->metric)
-			printf(" (%s %.4g -> %.4g)", r->metric, r->metric_baseline,
-			       r->metric_observed);
-		for (unsigned int i = 0; i < r->n_changes; i++)
-			printf("%s%s %" PRId64 " -> %" PRId64, i ? ", " : ", restored ",
-			       r->changes[i].param, r->changes[i].old_value,
-			       r->changes[i].new_value);
-		printf("\n");
-		break;
-	case EVL_REC_ROLLBACK_REFUSED:
-		printf("t=%-8.1f rollback %s on %s refused: %s\n", t, r->token, r->ap, r->reason);
-		break;
-	case EVL_REC_TOKEN_EXPIRED:
-		printf("t=%-8.1f token %s on %s expired (%s), configuration kept\n", t, r->token,
-		       r->ap, r->reason);
-		break;
-	default:
-		break;
-	}
+	if (r->kind == EVL_REC_TOKEN_CREATED || r->kind == EVL_REC_DAEMON_START ||
+	    r->kind == EVL_REC_DAEMON_STOP) /* the token shows in the action's line */
+		return;
+	evl_record_text(r, text, sizeof(text));
+	printf("t=%-8.1f %s\n", (double)r->mono_ns / NS, text);
 }
 
 static int collect(void *ctx, const struct evl_record *r)

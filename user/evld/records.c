@@ -44,44 +44,31 @@ static void count_reject(struct evld *d, const char *reason)
 
 static void log_record(const struct evl_record *r)
 {
-	const struct evl_change *c = r->n_changes ? &r->changes[0] : NULL;
 	const char *mod = r->event_type && !strcmp(r->event_type, "dfs_radar") ? "dfs" : "core";
-	char ch[160] = "";
-	size_t n = 0;
+	int level = EVLD_INFO;
+	char text[512];
 
-	for (unsigned int i = 0; i < r->n_changes; i++)
-		n += snprintf(ch + n, sizeof(ch) - n, "%s%s %" PRId64 " -> %" PRId64,
-			      i ? ", " : " ", r->changes[i].param, r->changes[i].old_value,
-			      r->changes[i].new_value);
+	evl_record_text(r, text, sizeof(text));
 	switch (r->kind) {
 	case EVL_REC_ACTION:
-		evld_log(strcmp(r->status, "success") ? EVLD_WARN : EVLD_INFO, mod,
-			 "%s: %s for %s %s:%s%s%s%s%s", r->ap, r->action_type, r->event_type,
-			 r->status, ch, r->reason ? " reason " : "", r->reason ? r->reason : "",
-			 r->token ? " token " : "", r->token ? r->token : "");
-		if (r->detect_to_action_us >= 0)
-			evld_log(EVLD_INFO, mod, "%s: detect -> action %" PRId64 " us", r->ap,
-				 r->detect_to_action_us);
+		level = strcmp(r->status, "success") ? EVLD_WARN : EVLD_INFO;
 		break;
 	case EVL_REC_REJECTED:
-		evld_log(EVLD_INFO, "core", "%s: %s event %s rejected: %s", r->ap, r->event_type,
-			 r->event_id, r->reason);
+		mod = "core";
 		break;
 	case EVL_REC_ROLLBACK:
-		evld_log(EVLD_INFO, "rollback", "%s: token %s %s (%s%s%s):%s", r->ap, r->token,
-			 r->status, r->reason, r->metric ? ", metric " : "",
-			 r->metric ? r->metric : "", ch);
-		break;
 	case EVL_REC_ROLLBACK_REFUSED:
 	case EVL_REC_TOKEN_EXPIRED:
-		evld_log(EVLD_INFO, "rollback", "%s: token %s %s: %s", r->ap, r->token,
-			 r->kind == EVL_REC_TOKEN_EXPIRED ? "expired" : "refused", r->reason);
+		mod = "rollback";
 		break;
 	default:
-		evld_log(EVLD_DEBUG, "core", "record kind %d%s%s", r->kind, c ? " " : "",
-			 c ? c->param : "");
+		level = EVLD_DEBUG;
 		break;
 	}
+	evld_log(level, mod, "%s", text);
+	if (r->kind == EVL_REC_ACTION && r->detect_to_action_us >= 0)
+		evld_log(EVLD_INFO, mod, "%s: detect -> action %" PRId64 " us", r->ap,
+			 r->detect_to_action_us);
 }
 
 int evld_on_record(void *ctx, const struct evl_record *r)
