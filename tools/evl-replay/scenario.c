@@ -344,7 +344,7 @@ static bool parse_line(struct ctx *c, json_object *o, struct scenario *sc, doubl
 	if (n != 1)
 		return fail(c,
 			    "needs exactly one of site, ap, channel_report, dfs_state, event, "
-			    "metrics, rollback, end (has %d)",
+			    "metrics, rollback, radar, survey, churn, end (has %d)",
 			    n);
 	if (!json_object_is_type(p, json_type_object))
 		return fail(c, "\"%s\" must be an object", name);

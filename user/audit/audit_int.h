@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <openssl/evp.h>
 
@@ -112,5 +113,63 @@ int audit_key_load_any(const char *path, uint8_t key[EVL_AUDIT_KEY_LEN], uint64_
 		       bool *verification);
 int audit_key_save(const char *path, const uint8_t key[EVL_AUDIT_KEY_LEN], uint64_t epoch);
 int audit_date_from_us(int64_t us); /* YYYYMMDD (UTC) */
+
+/* The writer (log.c, open.c). */
+#define LINE_BUF 16384
+#define RND_POOL 4096
+
+/* A signed line waiting to be written (only held while writes fail). */
+struct qline {
+	char *buf;
+	size_t len;
+	int date;
+	int64_t seq;
+	char hash[AUDIT_HASH_HEX + 1];
+	bool seal;
+	uint64_t next_epoch; /* seal: persist this key after the seal is written */
+	uint8_t next_key[EVL_AUDIT_KEY_LEN];
+};
+
+struct evl_audit {
+	char *dir;
+	char *key_file;
+	enum evl_audit_durability durability;
+	unsigned int sync_every, since_sync, max_pending;
+	int64_t (*wall_us)(void *ctx, uint64_t mono_ns);
+	void *wall_ctx;
+	int64_t wall_offset_us; /* default mapper: realtime - monotonic at open */
+	const struct evl_audit_io_ops *io;
+	void *io_ctx;
+
+	uint8_t key[EVL_AUDIT_KEY_LEN];
+	uint64_t key_epoch;
+	struct audit_mac mac, secret_mac;
+	struct audit_sha sha;
+	char secret_id[9], old_secret_id[9];
+	uint64_t secret_epoch;
+
+	int64_t seq; /* last signed line, -1 when none */
+	char last_hash[AUDIT_HASH_HEX + 1];
+	bool sealed; /* last signed line is a seal */
+	int date;    /* day file that the next line goes to (0 = none yet) */
+
+	int fd, fd_date, head_fd, last_err;
+	off_t fd_off;
+
+	/* Notes found on open, written before the next record. */
+	bool note_torn, note_lost, note_secret;
+	char torn_detail[192];
+	char lost_detail[96];
+
+	struct qline *q;
+	size_t qhead, qlen, qcap;
+
+	uint8_t rnd[RND_POOL];
+	size_t rnd_off;
+	struct evl_audit_stats st;
+	char buf[LINE_BUF];
+};
+
+extern const struct evl_audit_io_ops audit_sys_io;
 
 #endif /* EVL_AUDIT_INT_H */

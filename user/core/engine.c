@@ -70,11 +70,6 @@ struct ap *evl_engine_find_ap(const struct evl_engine *e, const char *id)
 	return NULL;
 }
 
-static size_t ap_idx(const struct evl_engine *e, const struct ap *a)
-{
-	return (size_t)(a - e->aps);
-}
-
 int evl_engine_add_ap(struct evl_engine *e, const char *id, const struct evl_ap_conf *conf)
 {
 	struct ap *a;
@@ -98,52 +93,6 @@ int evl_engine_add_ap(struct evl_engine *e, const char *id, const struct evl_ap_
 		a->rep[c].client_support = 1.0;
 	a->n_armed = -1;
 	return 0;
-}
-
-/* ---- radar fallback -------------------------------------------------------------------- */
-
-/* Arm every 5 GHz AP whose radar candidates changed; a failure is retried at the next call. */
-static void fallback_sync(struct evl_engine *e)
-{
-	int ch[EVL_FALLBACK_MAX], n, rc;
-
-	if (!e->act.ops->set_radar_fallback)
-		return;
-	for (size_t i = 0; i < e->n_aps; i++) {
-		struct ap *a = &e->aps[i];
-
-		if (a->conf.band != EVL_BAND_5G || a->arm_unsupported)
-			continue;
-		n = evl_select_radar_fallback(e, i, ch, EVL_FALLBACK_MAX);
-		if (!n || (n == a->n_armed && !memcmp(ch, a->armed, (size_t)n * sizeof(ch[0]))))
-			continue; /* none at all: the radio's own NOP list still steers it */
-		rc = e->act.ops->set_radar_fallback(e->act.ctx, a->id, ch, n);
-		if (rc == -EOPNOTSUPP)
-			a->arm_unsupported = true;
-		if (rc) {
-			a->n_armed = -1;
-			continue;
-		}
-		memcpy(a->armed, ch, (size_t)n * sizeof(ch[0]));
-		a->n_armed = n;
-	}
-}
-
-int evl_engine_radar_candidates(const struct evl_engine *e, const char *ap, int *chans, int max)
-{
-	const struct ap *a = evl_engine_find_ap(e, ap);
-
-	if (!a || !chans || max < 0)
-		return -EINVAL;
-	return evl_select_radar_fallback(e, ap_idx(e, a), chans, max);
-}
-
-void evl_engine_rearm(struct evl_engine *e, const char *ap)
-{
-	for (size_t i = 0; i < e->n_aps; i++)
-		if (!ap || !strcmp(e->aps[i].id, ap))
-			e->aps[i].n_armed = -1;
-	fallback_sync(e);
 }
 
 /* ---- records --------------------------------------------------------------------------- */
@@ -191,64 +140,6 @@ static void reject(struct evl_engine *e, const struct evl_event *ev, const char 
 	e->st.events_processed++;
 	e->st.events_rejected++;
 	emit(e, &r);
-}
-
-/* ---- NOP list -------------------------------------------------------------------------- */
-
-bool evl_engine_in_nop(const struct evl_engine *e, size_t ap, int channel)
-{
-	for (size_t i = 0; i < e->nnop; i++)
-		if (e->nop[i].ap == ap && e->nop[i].channel == channel)
-			return true;
-	return false;
-}
-
-/* 0, or -ENOMEM: the entry is not kept and the caller must say so (after a hostapd restart
- * this list is the only record of the non-occupancy period left). */
-static int nop_add(struct evl_engine *e, size_t ap, int channel, uint64_t until)
-{
-	struct nop *n;
-
-	for (size_t i = 0; i < e->nnop; i++)
-		if (e->nop[i].ap == ap && e->nop[i].channel == channel) {
-			e->nop[i].until = until;
-			return 0;
-		}
-	n = evl_core_realloc(e->nop, (e->nnop + 1) * sizeof(*n));
-	if (!n)
-		return -ENOMEM;
-	e->nop = n;
-	e->nop[e->nnop++] = (struct nop){ap, channel, until};
-	return 0;
-}
-
-/* Radar on @channel: the 20 MHz channel and, when the AP operates on it, its whole block.
- * 0, or -ENOMEM when an entry could not be kept (the others are). */
-static int nop_radar(struct evl_engine *e, struct ap *a, int channel, uint64_t now)
-{
-	int sub[EVL_BLOCK_MAX], n, rc;
-	uint64_t until = now + (uint64_t)e->cfg.nop_s * NS;
-
-	if (!channel)
-		channel = a->conf.channel;
-	rc = nop_add(e, ap_idx(e, a), channel, until);
-	if (!evl_chan_block_contains(a->conf.band, a->conf.channel, a->conf.bandwidth, channel))
-		return rc;
-	n = evl_chan_block(EVL_CC_US, a->conf.band, a->conf.channel, a->conf.bandwidth, sub);
-	for (int i = 0; i < n; i++)
-		if (evl_chan_is_dfs(a->conf.band, sub[i]) &&
-		    nop_add(e, ap_idx(e, a), sub[i], until))
-			rc = -ENOMEM;
-	return rc;
-}
-
-static bool block_in_nop(const struct evl_engine *e, size_t ap, const struct evl_ap_conf *c)
-{
-	for (int i = 0; i < EVL_CHAN_MAX; i++)
-		if (evl_chan_block_contains(c->band, c->channel, c->bandwidth, i) &&
-		    evl_engine_in_nop(e, ap, i))
-			return true;
-	return false;
 }
 
 /* ---- tokens ---------------------------------------------------------------------------- */
@@ -535,7 +426,7 @@ static int rollback(struct evl_engine *e, size_t i, bool automatic, const char *
 
 	if (op->active)
 		return -EBUSY;
-	if (t->action == EVL_ACTION_CHANNEL_CHANGE && block_in_nop(e, t->ap, &t->prev)) {
+	if (t->action == EVL_ACTION_CHANNEL_CHANGE && evl_block_in_nop(e, t->ap, &t->prev)) {
 		struct evl_record r = token_record(e, t, EVL_REC_ROLLBACK_REFUSED, "refused", now);
 
 		r.reason = "nop_active";
@@ -649,7 +540,7 @@ static void process(struct evl_engine *e, const struct evl_event *ev, uint64_t n
 	struct op *op = &a->op;
 	struct evl_chandef cd;
 
-	if (radar && nop_radar(e, a, ev->channel, now)) {
+	if (radar && evl_nop_radar(e, a, ev->channel, now)) {
 		/* the move still happens; the lost non-occupancy entry is on record */
 		struct evl_record r = {
 			.kind = EVL_REC_NOTE,
@@ -797,7 +688,7 @@ void evl_engine_tick(struct evl_engine *e, uint64_t now)
 		token_expire(e, i, "window_ended", now);
 	}
 	run_queue(e, now);
-	fallback_sync(e);
+	evl_fallback_sync(e);
 }
 
 uint64_t evl_engine_next_deadline(const struct evl_engine *e)
@@ -834,7 +725,7 @@ int evl_engine_confirm(struct evl_engine *e, const char *ap, bool ok, uint64_t n
 	if (!a || !a->op.active)
 		return -ENOENT;
 	finish(e, a, ok ? 0 : -EIO, now);
-	fallback_sync(e);
+	evl_fallback_sync(e);
 	return 0;
 }
 
@@ -853,7 +744,7 @@ int evl_engine_refresh(struct evl_engine *e, const char *ap)
 	rc = e->act.ops->get_conf(e->act.ctx, a->id, &c);
 	if (!rc)
 		a->conf = c;
-	fallback_sync(e);
+	evl_fallback_sync(e);
 	return rc;
 }
 
@@ -944,7 +835,7 @@ int evl_engine_dfs_state(struct evl_engine *e, const char *ap, int channel, enum
 	if (channel <= 0 || channel >= EVL_CHAN_MAX || (unsigned int)st > EVL_DFS_UNAVAILABLE)
 		return -EINVAL;
 	a->dfs[channel] = (unsigned char)st;
-	fallback_sync(e);
+	evl_fallback_sync(e);
 	return 0;
 }
 
@@ -967,78 +858,4 @@ int evl_engine_rollback_ap(struct evl_engine *e, const char *ap, uint64_t now)
 		if (e->tok[i].ap == ap_idx(e, a))
 			return rollback(e, i, false, "manual", NULL, 0, 0, now);
 	return -ENOENT;
-}
-
-/* ---- queries --------------------------------------------------------------------------- */
-
-void evl_engine_stats(const struct evl_engine *e, struct evl_stats *out)
-{
-	*out = e->st;
-	out->pending_events = e->nq;
-	out->tokens_active = e->ntok;
-	out->active_monitoring = 0;
-	for (size_t i = 0; i < e->ntok; i++)
-		out->active_monitoring += e->tok[i].monitoring;
-}
-
-size_t evl_engine_tokens(const struct evl_engine *e, struct evl_token_info *out, size_t max)
-{
-	for (size_t i = 0; i < e->ntok && i < max; i++) {
-		const struct token *t = &e->tok[i];
-		struct evl_token_info *o = &out[i];
-
-		memset(o, 0, sizeof(*o));
-		snprintf(o->id, sizeof(o->id), "%s", t->id);
-		snprintf(o->ap, sizeof(o->ap), "%s", e->aps[t->ap].id);
-		snprintf(o->event_id, sizeof(o->event_id), "%s", t->event_id);
-		o->event_type = t->etype;
-		o->action = t->action;
-		o->prev = t->prev;
-		o->next = t->next;
-		o->created_ns = t->created;
-		o->monitor_until_ns = t->monitor_until;
-		o->expires_ns = t->expires;
-		o->monitoring = t->monitoring;
-	}
-	return e->ntok;
-}
-
-size_t evl_engine_nop(const struct evl_engine *e, struct evl_nop_info *out, size_t max)
-{
-	for (size_t i = 0; i < e->nnop && i < max; i++) {
-		snprintf(out[i].ap, sizeof(out[i].ap), "%s", e->aps[e->nop[i].ap].id);
-		out[i].channel = e->nop[i].channel;
-		out[i].until_ns = e->nop[i].until;
-	}
-	return e->nnop;
-}
-
-static void ap_info(const struct ap *a, struct evl_ap_info *out)
-{
-	memset(out, 0, sizeof(*out));
-	snprintf(out->id, sizeof(out->id), "%s", a->id);
-	out->conf = a->conf;
-	memcpy(out->fallback, a->armed, sizeof(a->armed));
-	out->n_fallback = a->n_armed;
-	out->cooldown_until_ns = a->cooldown_until;
-	out->pending = a->op.active;
-	out->has_metrics = a->has_metrics;
-	out->last = a->last;
-}
-
-size_t evl_engine_aps(const struct evl_engine *e, struct evl_ap_info *out, size_t max)
-{
-	for (size_t i = 0; i < e->n_aps && i < max; i++)
-		ap_info(&e->aps[i], &out[i]);
-	return e->n_aps;
-}
-
-int evl_engine_ap(const struct evl_engine *e, const char *id, struct evl_ap_info *out)
-{
-	const struct ap *a = evl_engine_find_ap(e, id);
-
-	if (!a)
-		return -ENOENT;
-	ap_info(a, out);
-	return 0;
 }

@@ -89,10 +89,22 @@ uint64_t evl_rng_next(uint64_t *s);
 /* realloc() of the core's tables; a test may override it (weak, user/core/alloc.c). */
 void *evl_core_realloc(void *p, size_t size);
 struct ap *evl_engine_find_ap(const struct evl_engine *e, const char *id);
+
+static inline size_t ap_idx(const struct evl_engine *e, const struct ap *a)
+{
+	return (size_t)(a - e->aps);
+}
+
 bool evl_engine_in_nop(const struct evl_engine *e, size_t ap, int channel);
 /* Pick a channel for a move away from @avoid (0 = none). 0 or -ENOSPC. */
 int evl_select_channel(struct evl_engine *e, size_t ap, int avoid, bool radar,
 		       struct evl_chandef *out);
+/* Hand each 5 GHz AP's changed radar candidates to the actuator (select.c). */
+void evl_fallback_sync(struct evl_engine *e);
+/* NOP list (nop.c): 0 or -ENOMEM (the entry is not kept: the caller must say so). */
+int evl_nop_add(struct evl_engine *e, size_t ap, int channel, uint64_t until);
+int evl_nop_radar(struct evl_engine *e, struct ap *a, int channel, uint64_t now);
+bool evl_block_in_nop(const struct evl_engine *e, size_t ap, const struct evl_ap_conf *c);
 /* The 20 MHz channels of the blocks a radar move of @ap would accept now, ascending. */
 int evl_select_radar_fallback(const struct evl_engine *e, size_t ap, int *chans, int max);
 

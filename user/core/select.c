@@ -7,6 +7,7 @@
  * the best (ETSI uniform spreading). Width narrows when no block of the current width is left.
  */
 #include <errno.h>
+#include <string.h>
 #include <evl/chan.h>
 #include "engine_int.h"
 
@@ -151,4 +152,50 @@ int evl_select_radar_fallback(const struct evl_engine *e, size_t ap, int *chans,
 		if (in[c])
 			chans[n++] = c;
 	return n;
+}
+
+/* Radar fallback: arm the radio's own radar reaction with the candidates above. */
+
+/* Arm every 5 GHz AP whose radar candidates changed; a failure is retried at the next call. */
+void evl_fallback_sync(struct evl_engine *e)
+{
+	int ch[EVL_FALLBACK_MAX], n, rc;
+
+	if (!e->act.ops->set_radar_fallback)
+		return;
+	for (size_t i = 0; i < e->n_aps; i++) {
+		struct ap *a = &e->aps[i];
+
+		if (a->conf.band != EVL_BAND_5G || a->arm_unsupported)
+			continue;
+		n = evl_select_radar_fallback(e, i, ch, EVL_FALLBACK_MAX);
+		if (!n || (n == a->n_armed && !memcmp(ch, a->armed, (size_t)n * sizeof(ch[0]))))
+			continue; /* none at all: the radio's own NOP list still steers it */
+		rc = e->act.ops->set_radar_fallback(e->act.ctx, a->id, ch, n);
+		if (rc == -EOPNOTSUPP)
+			a->arm_unsupported = true;
+		if (rc) {
+			a->n_armed = -1;
+			continue;
+		}
+		memcpy(a->armed, ch, (size_t)n * sizeof(ch[0]));
+		a->n_armed = n;
+	}
+}
+
+int evl_engine_radar_candidates(const struct evl_engine *e, const char *ap, int *chans, int max)
+{
+	const struct ap *a = evl_engine_find_ap(e, ap);
+
+	if (!a || !chans || max < 0)
+		return -EINVAL;
+	return evl_select_radar_fallback(e, ap_idx(e, a), chans, max);
+}
+
+void evl_engine_rearm(struct evl_engine *e, const char *ap)
+{
+	for (size_t i = 0; i < e->n_aps; i++)
+		if (!ap || !strcmp(e->aps[i].id, ap))
+			e->aps[i].n_armed = -1;
+	evl_fallback_sync(e);
 }
