@@ -104,8 +104,7 @@ int BPF_PROG(bench_tx_perf, struct pt_regs *regs, long id)
 	struct evl_bpf_txstat *st;
 	struct evl_bpf_iface *it;
 	struct evl_bpf_feed f;
-	__u64 t0, *h;
-	__u32 slot;
+	__u64 t0;
 	int sent = 0;
 
 	if (!bench_mine(id))
@@ -128,11 +127,6 @@ int BPF_PROG(bench_tx_perf, struct pt_regs *regs, long id)
 	if (it)
 		sent += bench_perf_verdict(ctx, &it->tx, cfg, &f, EVL_BPF_SCOPE_IFACE,
 					   cfg->iface_detect);
-	slot = evl_log2(bpf_ktime_get_ns() - t0);
-	if (slot >= EVL_BPF_HIST_SLOTS)
-		slot = EVL_BPF_HIST_SLOTS - 1;
-	h = bpf_map_lookup_elem(&tx_hook_ns, &slot);
-	if (h)
-		__sync_fetch_and_add(h, 1);
+	evl_hook_time(t0);
 	return sent;
 }

@@ -192,6 +192,19 @@ static __always_inline bool evl_addr_zero(const __u8 *a)
 	return !(a[0] | a[1] | a[2] | a[3] | a[4] | a[5]);
 }
 
+/* Count the time since @t0 in the log2 histogram of the TX-status path (tx_hook_ns). */
+static __always_inline void evl_hook_time(__u64 t0)
+{
+	__u32 slot = evl_log2(bpf_ktime_get_ns() - t0);
+	__u64 *h;
+
+	if (slot >= EVL_BPF_HIST_SLOTS)
+		slot = EVL_BPF_HIST_SLOTS - 1;
+	h = bpf_map_lookup_elem(&tx_hook_ns, &slot);
+	if (h)
+		__sync_fetch_and_add(h, 1);
+}
+
 /* One TX status report. Returns the number of spike records sent (0..2). */
 static __always_inline int evl_txstat_feed(const struct evl_bpf_feed *f)
 {
@@ -202,8 +215,6 @@ static __always_inline int evl_txstat_feed(const struct evl_bpf_feed *f)
 	struct evl_bpf_sta_key key = {};
 	struct evl_bpf_txstat *st;
 	struct evl_bpf_iface *it;
-	__u32 slot;
-	__u64 *h;
 	int sent = 0;
 
 	EVL_COUNT(tx_reports);
@@ -228,12 +239,7 @@ static __always_inline int evl_txstat_feed(const struct evl_bpf_feed *f)
 
 	if (!timed)
 		return sent;
-	slot = evl_log2(bpf_ktime_get_ns() - t0);
-	if (slot >= EVL_BPF_HIST_SLOTS)
-		slot = EVL_BPF_HIST_SLOTS - 1;
-	h = bpf_map_lookup_elem(&tx_hook_ns, &slot);
-	if (h)
-		__sync_fetch_and_add(h, 1);
+	evl_hook_time(t0);
 	return sent;
 }
 
