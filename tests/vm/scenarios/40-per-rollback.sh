@@ -9,16 +9,23 @@ trap vm_collect EXIT
 
 hwsim_load 2
 reg_set DE
-ap_start wlan0 36
+# disassoc_low_ack=0: hostapd would drop the isolated station on mac80211's low-ACK report,
+# and with it the frames the detector needs.
+ap_start wlan0 36 disassoc_low_ack=0
 ap_wait_event 30 wlan0 0 'AP-ENABLED' >/dev/null || vm_fail "AP not enabled on 36"
 sta_start wlan1
 sta_wait_event 60 wlan1 0 'CTRL-EVENT-CONNECTED' >/dev/null || vm_fail "station did not associate"
 sta_mac=$(cat /sys/class/net/wlan1/address)
 
-# Traffic to the station: a null-data poll every 50 ms (each one gets a TX status).
-( while :; do vm-ctrl "$HOSTAPD_CTRL/wlan0" request "POLL_STA $sta_mac" >/dev/null 2>&1; sleep 0.05; done ) &
-poller=$!
-trap 'kill $poller 2>/dev/null; vm_collect' EXIT
+# Traffic to the station: null-data polls (each one gets a TX status), four loops: one
+# request takes a few hundred ms under TCG, and the detector wants min_frames (50) per window.
+pollers=""
+for _ in 1 2 3 4; do
+	( while :; do vm-ctrl "$HOSTAPD_CTRL/wlan0" request "POLL_STA $sta_mac" >/dev/null 2>&1; sleep 0.05; done ) &
+	pollers="$pollers $!"
+done
+# shellcheck disable=SC2086
+trap 'kill $pollers 2>/dev/null; vm_collect' EXIT
 
 # A few null-data polls are far below tput_min_mbps (1 Mbit/s): the throughput trigger stays
 # out of it by default, so the rollback below can only come from the PER spike.
@@ -54,8 +61,12 @@ l=$(ap_wait_event 60 wlan0 "$n" 'AP-CSA-FINISHED') || vm_fail "no automatic roll
 vm_result isolation_to_rollback_done_s "$(vm_sub "$t_iso" "$(vm_ts "$l")")"
 [ "$(vm_field "$l" freq)" = 5180 ] || vm_fail "rolled back to $(vm_field "$l" freq), not 5180"
 vm_wait 10 sh -c "evlctl tokens | grep -vq monitoring" || true
-evld_wait_log 10 "$el" 'per_spike event .* from ebpf' >/dev/null ||
+if ! evld_wait_log 10 "$el" 'per_spike event .* from ebpf' >/dev/null; then
+	for m in stations ifaces counters config; do
+		bpftool -j map dump pinned "/sys/fs/bpf/evl/$m" | vm_capture "map-$m.json"
+	done
 	vm_fail "the eBPF TX-status detector reported no PER spike"
+fi
 vm_result ebpf_per_spike yes
 
 rec=$(audit_records | tail -n "+$((na + 1))" | jq -c 'select(.kind == "rollback" and .execution_status == "rolled_back")' | tail -n1)
