@@ -70,13 +70,8 @@ static __always_inline int bench_perf_verdict(void *ctx, struct evl_bpf_txstat *
 	struct evl_bpf_tx_spike s = {};
 	struct evl_bpf_event ev = {};
 
-	if (!evl_txstat_update(st, cfg, f, &s) || !detect)
+	if (!evl_txstat_update(st, cfg, f, &s) || !detect || evl_tx_rate_limited(st, cfg, f))
 		return 0;
-	if (st->spikes && f->now_ns - st->last_spike_ns < cfg->rate_limit_ns) {
-		st->suppressed++;
-		EVL_COUNT(rate_limited);
-		return 0;
-	}
 	ev.ts_ns = f->now_ns;
 	ev.type = EVL_BPF_EV_TX_SPIKE;
 	ev.ifindex = f->ifindex;

@@ -160,19 +160,26 @@ out_last:
 }
 
 /* Judge st; on a spike that passes the rate limit send one record. Returns records sent. */
+/* A spike this soon after the last one of the same scope is counted, not sent. */
+static __always_inline bool evl_tx_rate_limited(struct evl_bpf_txstat *st,
+						const struct evl_bpf_cfg *cfg,
+						const struct evl_bpf_feed *f)
+{
+	if (!st->spikes || f->now_ns - st->last_spike_ns >= cfg->rate_limit_ns)
+		return false;
+	st->suppressed++;
+	EVL_COUNT(rate_limited);
+	return true;
+}
+
 static __always_inline int evl_tx_verdict(struct evl_bpf_txstat *st, const struct evl_bpf_cfg *cfg,
 					  const struct evl_bpf_feed *f, __u8 scope, bool detect)
 {
 	struct evl_bpf_tx_spike s = {};
 	struct evl_bpf_event *ev;
 
-	if (!evl_txstat_update(st, cfg, f, &s) || !detect)
+	if (!evl_txstat_update(st, cfg, f, &s) || !detect || evl_tx_rate_limited(st, cfg, f))
 		return 0;
-	if (st->spikes && f->now_ns - st->last_spike_ns < cfg->rate_limit_ns) {
-		st->suppressed++;
-		EVL_COUNT(rate_limited);
-		return 0;
-	}
 	ev = evl_ev_new(f, EVL_BPF_EV_TX_SPIKE);
 	if (!ev)
 		return 0; /* not marked sent: the next report tries again */
