@@ -17,20 +17,21 @@ sta_start wlan1
 sta_wait_event 60 wlan1 0 'CTRL-EVENT-CONNECTED' >/dev/null || vm_fail "station did not associate"
 sta_mac=$(cat /sys/class/net/wlan1/address)
 
-# Traffic to the station: null-data polls (each one gets a TX status), four loops: one
-# request takes a few hundred ms under TCG, and the detector wants min_frames (50) per window.
+# A few null-data polls are far below tput_min_mbps (1 Mbit/s): the throughput trigger stays
+# out of it by default, so the rollback below can only come from the PER spike.
+evld_conf wlan0 station_interval_ms=500 monitor_s=120 rollback_samples=2 cooldown_s=0
+evld_start
+# Traffic to the station once evld runs (its start-up loads the BPF programs, slow under TCG):
+# null-data polls, each one gets a TX status; five loops, as one request takes a few hundred
+# ms under TCG and the detector wants min_frames (50) per window.
 pollers=""
-for _ in 1 2 3 4; do
+for _ in 1 2 3 4 5; do
 	( while :; do vm-ctrl "$HOSTAPD_CTRL/wlan0" request "POLL_STA $sta_mac" >/dev/null 2>&1; sleep 0.05; done ) &
 	pollers="$pollers $!"
 done
 # shellcheck disable=SC2086
 trap 'kill $pollers 2>/dev/null; vm_collect' EXIT
 
-# A few null-data polls are far below tput_min_mbps (1 Mbit/s): the throughput trigger stays
-# out of it by default, so the rollback below can only come from the PER spike.
-evld_conf wlan0 station_interval_ms=500 monitor_s=120 rollback_samples=2 cooldown_s=0
-evld_start
 log=$(evld_log)
 # A baseline: a few healthy station samples before the action.
 evld_wait_log 20 0 'metrics|station' >/dev/null
@@ -61,7 +62,7 @@ l=$(ap_wait_event 60 wlan0 "$n" 'AP-CSA-FINISHED') || vm_fail "no automatic roll
 vm_result isolation_to_rollback_done_s "$(vm_sub "$t_iso" "$(vm_ts "$l")")"
 [ "$(vm_field "$l" freq)" = 5180 ] || vm_fail "rolled back to $(vm_field "$l" freq), not 5180"
 vm_wait 10 sh -c "evlctl tokens | grep -vq monitoring" || true
-if ! evld_wait_log 10 "$el" 'per_spike event .* from ebpf' >/dev/null; then
+if ! evld_wait_log 20 "$el" 'per_spike event .* from ebpf' >/dev/null; then
 	for m in stations ifaces counters config; do
 		bpftool -j map dump pinned "/sys/fs/bpf/evl/$m" | vm_capture "map-$m.json"
 	done
