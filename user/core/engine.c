@@ -89,6 +89,7 @@ int evl_engine_add_ap(struct evl_engine *e, const char *id, const struct evl_ap_
 	memset(a, 0, sizeof(*a));
 	strcpy(a->id, id);
 	a->conf = *conf;
+	e->arm_dirty = true;
 	for (int c = 0; c < EVL_CHAN_MAX; c++)
 		a->rep[c].client_support = 1.0;
 	a->n_armed = -1;
@@ -301,8 +302,10 @@ static void refresh_conf(struct evl_engine *e, struct ap *a)
 {
 	struct evl_ap_conf c;
 
-	if (e->act.ops->get_conf && !e->act.ops->get_conf(e->act.ctx, a->id, &c))
+	if (e->act.ops->get_conf && !e->act.ops->get_conf(e->act.ctx, a->id, &c)) {
 		a->conf = c;
+		e->arm_dirty = true;
+	}
 }
 
 static const char *err_reason(int err)
@@ -340,6 +343,7 @@ static void finish(struct evl_engine *e, struct ap *a, int err, uint64_t now)
 		refresh_conf(e, a);
 	else
 		a->conf = op->next;
+	e->arm_dirty = true;
 	add_changes(&r, &op->prev, &op->next);
 
 	if (op->rollback) {
@@ -665,8 +669,10 @@ void evl_engine_tick(struct evl_engine *e, uint64_t now)
 		if (e->aps[i].op.active && now >= e->aps[i].op.deadline_ns)
 			finish(e, &e->aps[i], -ETIMEDOUT, now);
 	for (size_t i = e->nnop; i-- > 0;)
-		if (e->nop[i].until <= now)
+		if (e->nop[i].until <= now) {
 			e->nop[i] = e->nop[--e->nnop];
+			e->arm_dirty = true;
+		}
 	for (size_t i = e->ntok; i-- > 0;) {
 		struct token *t = &e->tok[i];
 
@@ -744,6 +750,7 @@ int evl_engine_refresh(struct evl_engine *e, const char *ap)
 	rc = e->act.ops->get_conf(e->act.ctx, a->id, &c);
 	if (!rc)
 		a->conf = c;
+	e->arm_dirty = true;
 	evl_fallback_sync(e);
 	return rc;
 }
@@ -823,6 +830,7 @@ int evl_engine_chan_report(struct evl_engine *e, const char *ap, int channel,
 	    !isfinite(r->client_support))
 		return -EINVAL;
 	a->rep[channel] = *r; /* the next tick re-arms: a scan reports many channels */
+	e->arm_dirty = true;
 	return 0;
 }
 
@@ -835,6 +843,7 @@ int evl_engine_dfs_state(struct evl_engine *e, const char *ap, int channel, enum
 	if (channel <= 0 || channel >= EVL_CHAN_MAX || (unsigned int)st > EVL_DFS_UNAVAILABLE)
 		return -EINVAL;
 	a->dfs[channel] = (unsigned char)st;
+	e->arm_dirty = true;
 	evl_fallback_sync(e);
 	return 0;
 }

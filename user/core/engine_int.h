@@ -83,6 +83,7 @@ struct evl_engine {
 	struct evl_stats st;
 	bool audit_down;
 	uint64_t fact_seq; /* ids of the events facts.c makes */
+	bool arm_dirty;	   /* an input of the radar candidates changed since the last arming */
 };
 
 uint64_t evl_rng_next(uint64_t *s);

@@ -22,6 +22,7 @@ int evl_nop_add(struct evl_engine *e, size_t ap, int channel, uint64_t until)
 {
 	struct nop *n;
 
+	e->arm_dirty = true;
 	for (size_t i = 0; i < e->nnop; i++)
 		if (e->nop[i].ap == ap && e->nop[i].channel == channel) {
 			e->nop[i].until = until;

@@ -156,13 +156,17 @@ int evl_select_radar_fallback(const struct evl_engine *e, size_t ap, int *chans,
 
 /* Radar fallback: arm the radio's own radar reaction with the candidates above. */
 
-/* Arm every 5 GHz AP whose radar candidates changed; a failure is retried at the next call. */
+/*
+ * Arm every 5 GHz AP whose radar candidates changed. Only after an input changed (arm_dirty):
+ * tick() calls this on every wake-up of the daemon. A failure is retried at the next call.
+ */
 void evl_fallback_sync(struct evl_engine *e)
 {
 	int ch[EVL_FALLBACK_MAX], n, rc;
 
-	if (!e->act.ops->set_radar_fallback)
+	if (!e->act.ops->set_radar_fallback || !e->arm_dirty)
 		return;
+	e->arm_dirty = false;
 	for (size_t i = 0; i < e->n_aps; i++) {
 		struct ap *a = &e->aps[i];
 
@@ -176,6 +180,8 @@ void evl_fallback_sync(struct evl_engine *e)
 			a->arm_unsupported = true;
 		if (rc) {
 			a->n_armed = -1;
+			if (rc != -EOPNOTSUPP)
+				e->arm_dirty = true; /* try again at the next call */
 			continue;
 		}
 		memcpy(a->armed, ch, (size_t)n * sizeof(ch[0]));
@@ -197,5 +203,6 @@ void evl_engine_rearm(struct evl_engine *e, const char *ap)
 	for (size_t i = 0; i < e->n_aps; i++)
 		if (!ap || !strcmp(e->aps[i].id, ap))
 			e->aps[i].n_armed = -1;
+	e->arm_dirty = true;
 	evl_fallback_sync(e);
 }

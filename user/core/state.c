@@ -278,6 +278,7 @@ int evl_engine_load_state(struct evl_engine *e, const char *json)
 	tv = NULL;
 	free(e->nop);
 	e->nop = nv;
+	e->arm_dirty = true;
 	e->nnop = nn;
 	nv = NULL;
 	for (size_t i = 0; i < nb; i++)

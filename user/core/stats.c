@@ -7,12 +7,12 @@
 
 #include <evl/engine.h>
 
-#define FIELDS(X)                                                                           \
-	X(events_processed)                                                                 \
-	X(actions_executed)                                                                 \
-	X(actions_failed) X(events_rejected) X(rollbacks_triggered) X(rollbacks_automatic)  \
-		X(rollbacks_manual) X(pending_events) X(active_monitoring) X(tokens_active) \
-			X(tokens_created)
+#define FIELDS(X)                                                                            \
+	X(events_processed)                                                                  \
+	X(actions_executed)                                                                  \
+	X(actions_failed)                                                                    \
+	X(events_rejected) X(rollbacks_triggered) X(rollbacks_automatic) X(rollbacks_manual) \
+		X(pending_events) X(active_monitoring) X(tokens_active) X(tokens_created)
 
 struct json_object *evl_stats_json(const struct evl_stats *s)
 {
