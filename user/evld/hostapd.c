@@ -1,24 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* evld: hostapd's event connections (attach, events, liveness, reconnect). */
 #include <errno.h>
-#include <getopt.h>
-#include <inttypes.h>
-#include <libgen.h>
-#include <net/if.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/random.h>
-#include <sys/signalfd.h>
-#include <sys/stat.h>
-#include <sys/timerfd.h>
-#include <time.h>
-#include <unistd.h>
-#include <json-c/json.h>
-#include <evl/sys.h>
 
 #include "daemon.h"
 

@@ -1,24 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* evld: facts from BPF, nl80211 and hostapd into the engine. */
-#include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
-#include <libgen.h>
-#include <net/if.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/random.h>
-#include <sys/signalfd.h>
-#include <sys/stat.h>
-#include <sys/timerfd.h>
-#include <time.h>
-#include <unistd.h>
-#include <json-c/json.h>
-#include <evl/sys.h>
 
 #include "daemon.h"
 
@@ -35,9 +19,8 @@ enum evl_severity evld_default_severity(enum evl_event_type t)
 }
 
 /* Queue an event and run the engine at once (a radar must not wait for the next wake-up). */
-static int submit(struct evld *d, enum evl_event_type type, const char *ap, int channel,
-		  double confidence, enum evl_severity sev, uint64_t detect_ns, const char *source,
-		  bool ended)
+int evld_submit(struct evld *d, enum evl_event_type type, const char *ap, int channel,
+		double confidence, enum evl_severity sev, uint64_t detect_ns, const char *source)
 {
 	struct evl_event ev = {
 		.type = type,
@@ -46,7 +29,6 @@ static int submit(struct evld *d, enum evl_event_type type, const char *ap, int 
 		.channel = channel,
 		.detect_ns = detect_ns,
 		.source = source,
-		.ended = ended,
 	};
 	struct evl_ap_info info;
 	uint64_t now = evld_now();
@@ -66,12 +48,6 @@ static int submit(struct evld *d, enum evl_event_type type, const char *ap, int 
 	evl_engine_tick(d->e, evld_now());
 	d->dirty = true;
 	return rc;
-}
-
-int evld_submit(struct evld *d, enum evl_event_type type, const char *ap, int channel,
-		double confidence, enum evl_severity sev, uint64_t detect_ns, const char *source)
-{
-	return submit(d, type, ap, channel, confidence, sev, detect_ns, source, false);
 }
 
 static bool ap_conf(struct evld *d, const char *ap, struct evl_ap_conf *out)
