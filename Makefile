@@ -1,13 +1,15 @@
 # evl: `make` builds everything into build/ (binaries in build/bin/).
 # Components are found by folder; adding one is adding its files:
-#   bpf/NAME.bpf.c      -> build/bpf/NAME.bpf.o, all linked -> build/bpf/evl.o -> build/include/evl.skel.h
+#   bpf/NAME.bpf.c      -> build/bpf/NAME.bpf.o, all linked -> build/bpf/evl.o -> evld's build/include/evl.skel.h
 #   user/MODULE/*.c     -> build/libevl.a (user/evld/ is the daemon itself)
 #   tools/TOOL/*.c      -> build/bin/TOOL
+#   tools/TOOL/*.bpf.c  -> the tool's own skeleton build/include/TOOL.skel.h (as in libbpf-tools)
 #   tests/unit/test_*.c, tests/bpf/test_*.c -> build/tests/* (ASan/UBSan), run by `make check`
 #   tests/lib/*.c       -> linked into every test
 .DELETE_ON_ERROR:
 .SUFFIXES:
 .SECONDARY:
+.SECONDEXPANSION:
 
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
@@ -34,11 +36,13 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(B)/bpf/%.bpf.o,$(BPF_SRCS))
-SKELS     := $(if $(BPF_SRCS),$(B)/include/evl.skel.h)
+TOOL_BPF  := $(wildcard tools/*/*.bpf.c)
+TOOL_SKELS := $(patsubst tools/%/,$(B)/include/%.skel.h,$(sort $(dir $(TOOL_BPF))))
+SKELS     := $(if $(BPF_SRCS),$(B)/include/evl.skel.h) $(TOOL_SKELS)
 
 LIB_SRCS  := $(filter-out user/evld/%,$(wildcard user/*/*.c))
 EVLD_SRCS := $(wildcard user/evld/*.c)
-TOOLS     := $(notdir $(patsubst %/,%,$(dir $(wildcard tools/*/*.c))))
+TOOLS     := $(notdir $(patsubst %/,%,$(dir $(filter-out %.bpf.c,$(wildcard tools/*/*.c)))))
 TOOLS     := $(sort $(TOOLS))
 TLIB_SRCS := $(wildcard tests/lib/*.c)
 TEST_SRCS := $(wildcard tests/unit/test_*.c tests/bpf/test_*.c)
@@ -53,17 +57,23 @@ MANS      := $(addprefix $(B)/man/,$(basename $(notdir $(MAN_SRCS))))
 
 all: deps-check $(BINS) $(TESTS) $(MANS)
 
-# --- BPF: objects -> one linked object (shared weak maps) -> one skeleton ----
+# --- BPF: objects -> linked objects (shared weak maps) -> evld's and the tools' skeletons
 $(B)/include/vmlinux.h:
 	$(call msg,VMLINUX,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 
-$(B)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(wildcard include/evl/*.h) $(B)/include/vmlinux.h
+BPF_HDRS := $(wildcard bpf/*.h) $(wildcard include/evl/*.h) $(B)/include/vmlinux.h
+BPF_CC    = mkdir -p $(@D) && $(CLANG) -g -O2 -target bpf \
+	-D__TARGET_ARCH_$(ARCH) -Wall -Werror -Iinclude -Ibpf -I$(B)/include -c $< -o $@
+
+$(B)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS)
 	$(call msg,BPF,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
-		-Iinclude -Ibpf -I$(B)/include -c $< -o $@
+	$(Q)$(BPF_CC)
+
+$(B)/bpf/tools/%.bpf.o: tools/%.bpf.c $(BPF_HDRS)
+	$(call msg,BPF,$@)
+	$(Q)$(BPF_CC)
 
 $(B)/bpf/evl.o: $(BPF_OBJS)
 	$(call msg,BPFLINK,$@)
@@ -72,6 +82,16 @@ $(B)/bpf/evl.o: $(BPF_OBJS)
 $(B)/include/evl.skel.h: $(B)/bpf/evl.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name evl_skel > $@
+
+# A tool's programs + the maps' owner (license) -> TOOL.skel.h, struct TOOL_skel (- as _).
+tool_bpf_objs = $(patsubst tools/%.bpf.c,$(B)/bpf/tools/%.bpf.o,$(wildcard tools/$(1)/*.bpf.c))
+$(B)/bpf/tool-%.o: $$(call tool_bpf_objs,$$*) $(B)/bpf/maps.bpf.o
+	$(call msg,BPFLINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(B)/include/%.skel.h: $(B)/bpf/tool-%.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_skel > $@
 
 # --- user space: library, daemon, tools (and ASan/UBSan twins for tests) ----
 $(B)/obj/%.o: %.c $(SKELS)
@@ -97,8 +117,7 @@ $(B)/bin/evld: $(patsubst %.c,$(B)/obj/%.o,$(EVLD_SRCS)) $(LIB)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-.SECONDEXPANSION:
-$(B)/bin/%: $$(patsubst %.c,$(B)/obj/%.o,$$(wildcard tools/$$*/*.c)) $(LIB)
+$(B)/bin/%: $$(patsubst %.c,$(B)/obj/%.o,$$(filter-out %.bpf.c,$$(wildcard tools/$$*/*.c))) $(LIB)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@

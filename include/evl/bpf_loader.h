@@ -63,11 +63,13 @@ size_t evl_bpf_hooks(const struct evl_bpf *b, const struct evl_bpf_hook **hooks)
 bool evl_bpf_radar_ok(const struct evl_bpf *b);
 const char *evl_bpf_pin_dir(const struct evl_bpf *b);
 /*
- * The skeleton (build/include/evl.skel.h) behind the loader, for evl-bench: it attaches the
- * bench_* programs (loaded with EVL_BPF_F_TEST) itself. Not for the daemon.
+ * The same ring buffer, config map and map reads over a tool's own loaded object that holds the
+ * data plane's maps (it includes bpf/evl.h, e.g. evl-bench's skeleton). No hooks, no pins; the
+ * object stays the caller's: evl_bpf_close() frees only the wrapper. NULL + errno on failure
+ * (ENOENT: the object lacks the events, evl_config or counters map).
  */
-struct evl_skel;
-struct evl_skel *evl_bpf_skel(const struct evl_bpf *b);
+struct bpf_object;
+struct evl_bpf *evl_bpf_wrap(struct bpf_object *obj, const struct evl_bpf_opts *opts);
 
 /* Ring buffer: fd for epoll (after load), and a non-blocking drain: records or -errno. */
 int evl_bpf_ringbuf_fd(const struct evl_bpf *b);

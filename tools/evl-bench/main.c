@@ -6,7 +6,7 @@
  *   evl-bench --radar [--trials N] [--json]        in the VM: eBPF vs nl80211 radar path
  *
  * Host figures: the TX detector (bpf/txstat.h, the code the fentry hook runs) is attached to
- * raw_syscalls:sys_enter through bpf/bench.bpf.c and fired by getppid() from one thread with
+ * raw_syscalls:sys_enter through tools/evl-bench/bench.bpf.c and fired by getppid() from one thread with
  * synthetic frames. The kernel's own BPF run-time statistics give its cost per frame minus an
  * empty program on the same trigger; spike records are timed from bpf_ktime_get_ns() in the
  * program to the user-space callback, through the ring buffer (evld's path, the loader's
@@ -30,7 +30,7 @@
 #include <bpf/libbpf.h>
 
 #include <evl/bpf_loader.h>
-#include "evl.skel.h"
+#include "evl-bench.skel.h"
 #include "bench.h"
 
 #define DET_ROUNDS 5
@@ -64,7 +64,7 @@ struct phase {
 
 struct bench {
 	struct evl_bpf *b;
-	struct evl_skel *skel;
+	struct evl_bench_skel *skel;
 	struct perf_buffer *pb;
 	struct sink sink;
 	size_t perf_pages;
@@ -674,11 +674,7 @@ static int bench_host(size_t events, double rate, bool spin, bool split, bool js
 {
 	struct results r = {.events = events, .rate = rate, .spin = spin};
 	struct bench bn = {.spin = spin, .cons_cpu = split ? 1 : 0};
-	struct evl_bpf_opts o = {
-		.flags = EVL_BPF_F_TEST | EVL_BPF_F_NO_HOOKS | EVL_BPF_F_NO_PIN,
-		.on_event = on_rb,
-		.ctx = &bn.sink,
-	};
+	struct evl_bpf_opts o = {.on_event = on_rb, .ctx = &bn.sink};
 	struct perf_buffer_opts po = {.sz = sizeof(po)};
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN), page = sysconf(_SC_PAGESIZE);
 	struct utsname u;
@@ -692,20 +688,20 @@ static int bench_host(size_t events, double rate, bool spin, bool split, bool js
 		return 2;
 	}
 	pin_cpu(0); /* producer (the "TX completion" side) */
-	bn.b = evl_bpf_open(&o);
-	if (!bn.b) {
-		fprintf(stderr, "evl-bench: opening the BPF skeleton: %s\n", strerror(errno));
-		return 1;
-	}
-	err = evl_bpf_load(bn.b);
-	if (err) {
+	bn.skel = evl_bench_skel__open_and_load();
+	if (!bn.skel) {
 		fprintf(stderr,
 			"evl-bench: loading the BPF programs: %s (root or CAP_BPF+CAP_PERFMON "
 			"needed, and a kernel with BTF)\n",
-			strerror(-err));
+			strerror(errno));
+		return 1;
+	}
+	bn.b = evl_bpf_wrap(bn.skel->obj, &o);
+	if (!bn.b) {
+		err = -errno;
+		fprintf(stderr, "evl-bench: the data plane's maps: %s\n", strerror(errno));
 		goto out_close;
 	}
-	bn.skel = evl_bpf_skel(bn.b);
 	bn.skel->bss->bench_tid = (__u32)gettid();
 	bn.skel->bss->bench_nr = SYS_getppid;
 	/* the perf buffer gets the ring buffer's memory: 256 KiB over all CPUs */
@@ -762,6 +758,7 @@ out_close:
 	free(bn.sink.lat);
 	perf_buffer__free(bn.pb);
 	evl_bpf_close(bn.b);
+	evl_bench_skel__destroy(bn.skel);
 	return err ? 1 : 0;
 }
 

@@ -43,8 +43,15 @@ static const struct hook_def hook_defs[] = {
 
 #define N_HOOKS (sizeof(hook_defs) / sizeof(hook_defs[0]))
 
+/* The data plane's maps, wherever they live: evld's skeleton or a wrapped tool object. */
+struct evl_bpf_maps {
+	struct bpf_map *events, *evl_config, *counters, *stations, *ifaces, *tx_hook_ns;
+};
+
 struct evl_bpf {
-	struct evl_skel *skel;
+	struct evl_skel *skel;	/* NULL for a wrapped object (evl_bpf_wrap()) */
+	struct bpf_object *obj; /* skel->obj or the wrapped object */
+	struct evl_bpf_maps m;
 	struct ring_buffer *rb;
 	struct evl_bpf_opts opts;
 	char pin_dir[PATH_MAX - 32];
@@ -191,16 +198,24 @@ static int skel_open(struct evl_bpf *b)
 	b->skel = evl_skel__open();
 	if (!b->skel)
 		return -errno;
+	b->obj = b->skel->obj;
+	b->m = (struct evl_bpf_maps){
+		.events = b->skel->maps.events,
+		.evl_config = b->skel->maps.evl_config,
+		.counters = b->skel->maps.counters,
+		.stations = b->skel->maps.stations,
+		.ifaces = b->skel->maps.ifaces,
+		.tx_hook_ns = b->skel->maps.tx_hook_ns,
+	};
 	if ((b->opts.ringbuf_bytes &&
-	     bpf_map__set_max_entries(b->skel->maps.events, b->opts.ringbuf_bytes)) ||
-	    (b->opts.max_stations &&
-	     bpf_map__set_max_entries(b->skel->maps.stations, b->opts.max_stations)))
+	     bpf_map__set_max_entries(b->m.events, b->opts.ringbuf_bytes)) ||
+	    (b->opts.max_stations && bpf_map__set_max_entries(b->m.stations, b->opts.max_stations)))
 		return -EINVAL;
-	bpf_object__for_each_program(p, b->skel->obj) bpf_program__set_autoload(
+	bpf_object__for_each_program(p, b->obj) bpf_program__set_autoload(
 		p, is_hook_prog(p) ? false : !!(b->opts.flags & EVL_BPF_F_TEST));
 	for (i = 0; i < N_HOOKS; i++) {
 		b->progs[i] = b->chosen[i]
-				      ? bpf_object__find_program_by_name(b->skel->obj, b->chosen[i])
+				      ? bpf_object__find_program_by_name(b->obj, b->chosen[i])
 				      : NULL;
 		if (b->progs[i])
 			bpf_program__set_autoload(b->progs[i], true);
@@ -273,7 +288,7 @@ static bool pinnable(const struct bpf_map *m)
 {
 	const char *n = bpf_map__name(m);
 
-	return !strchr(n, '.') && strncmp(n, "bench_", 6); /* not .rodata, not evl-bench's */
+	return !strchr(n, '.'); /* not .rodata / .bss */
 }
 
 static void unpin_all(struct evl_bpf *b)
@@ -281,7 +296,7 @@ static void unpin_all(struct evl_bpf *b)
 	struct bpf_map *m;
 	char path[PATH_MAX];
 
-	bpf_object__for_each_map(m, b->skel->obj)
+	bpf_object__for_each_map(m, b->obj)
 	{
 		if (!pinnable(m))
 			continue;
@@ -302,7 +317,7 @@ static int pin_all(struct evl_bpf *b)
 	if (mkdir(b->pin_dir, 0700) && errno != EEXIST)
 		return -errno;
 	b->pinned = true;
-	bpf_object__for_each_map(m, b->skel->obj)
+	bpf_object__for_each_map(m, b->obj)
 	{
 		if (!pinnable(m))
 			continue;
@@ -388,6 +403,7 @@ static int skel_load(struct evl_bpf *b)
 		b->chosen[bad] = NULL;
 		evl_skel__destroy(b->skel);
 		b->skel = NULL;
+		b->obj = NULL;
 		err = skel_open(b);
 		if (err)
 			goto out;
@@ -398,16 +414,12 @@ out:
 	return err;
 }
 
-int evl_bpf_load(struct evl_bpf *b)
+/* Default config, pins, ring buffer: what a loaded object needs before records flow. */
+static int loaded(struct evl_bpf *b)
 {
 	struct evl_bpf_cfg cfg;
 	int err;
 
-	if (!b || !b->skel || b->rb)
-		return -EINVAL;
-	err = skel_load(b);
-	if (err)
-		return err;
 	evl_bpf_config_default(&cfg);
 	err = evl_bpf_config_set(b, &cfg);
 	if (err)
@@ -417,10 +429,53 @@ int evl_bpf_load(struct evl_bpf *b)
 		if (err)
 			return err;
 	}
-	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.events), on_sample, b, NULL);
+	b->rb = ring_buffer__new(bpf_map__fd(b->m.events), on_sample, b, NULL);
 	if (!b->rb)
 		return -errno;
 	return 0;
+}
+
+int evl_bpf_load(struct evl_bpf *b)
+{
+	int err;
+
+	if (!b || !b->skel || b->rb)
+		return -EINVAL;
+	err = skel_load(b);
+	return err ? err : loaded(b);
+}
+
+struct evl_bpf *evl_bpf_wrap(struct bpf_object *obj, const struct evl_bpf_opts *opts)
+{
+	struct evl_bpf *b;
+	int err;
+
+	if (!obj) {
+		errno = EINVAL;
+		return NULL;
+	}
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return NULL;
+	if (opts)
+		b->opts = *opts;
+	b->opts.flags = (b->opts.flags | EVL_BPF_F_NO_PIN | EVL_BPF_F_NO_HOOKS) & ~EVL_BPF_F_TEST;
+	b->obj = obj;
+	b->m = (struct evl_bpf_maps){
+		.events = bpf_object__find_map_by_name(obj, "events"),
+		.evl_config = bpf_object__find_map_by_name(obj, "evl_config"),
+		.counters = bpf_object__find_map_by_name(obj, "counters"),
+		.stations = bpf_object__find_map_by_name(obj, "stations"),
+		.ifaces = bpf_object__find_map_by_name(obj, "ifaces"),
+		.tx_hook_ns = bpf_object__find_map_by_name(obj, "tx_hook_ns"),
+	};
+	err = b->m.events && b->m.evl_config && b->m.counters ? loaded(b) : -ENOENT;
+	if (err) {
+		evl_bpf_close(b);
+		errno = -err;
+		return NULL;
+	}
+	return b;
 }
 
 int evl_bpf_attach(struct evl_bpf *b)
@@ -464,7 +519,7 @@ void evl_bpf_close(struct evl_bpf *b)
 
 size_t evl_bpf_hooks(const struct evl_bpf *b, const struct evl_bpf_hook **hooks)
 {
-	if (!b) {
+	if (!b || !b->skel) { /* a wrapped object has no hooks */
 		*hooks = NULL;
 		return 0;
 	}
@@ -476,17 +531,12 @@ bool evl_bpf_radar_ok(const struct evl_bpf *b)
 {
 	size_t i;
 
-	if (!b)
+	if (!b || !b->skel)
 		return false;
 	for (i = 0; i < N_HOOKS; i++)
 		if (b->hooks[i].required && !b->hooks[i].active)
 			return false;
 	return true;
-}
-
-struct evl_skel *evl_bpf_skel(const struct evl_bpf *b)
-{
-	return b ? b->skel : NULL;
 }
 
 const char *evl_bpf_pin_dir(const struct evl_bpf *b)
@@ -563,7 +613,7 @@ int evl_bpf_config_set(struct evl_bpf *b, const struct evl_bpf_cfg *cfg)
 
 	if (!b || !cfg || evl_bpf_config_check(cfg))
 		return -EINVAL;
-	if (bpf_map_update_elem(bpf_map__fd(b->skel->maps.evl_config), &k, cfg, BPF_ANY))
+	if (bpf_map_update_elem(bpf_map__fd(b->m.evl_config), &k, cfg, BPF_ANY))
 		return -errno;
 	return 0;
 }
@@ -581,14 +631,14 @@ int evl_bpf_config_get(const struct evl_bpf *b, struct evl_bpf_cfg *cfg)
 {
 	__u32 k = 0;
 
-	return lookup(b, b ? b->skel->maps.evl_config : NULL, &k, cfg);
+	return lookup(b, b ? b->m.evl_config : NULL, &k, cfg);
 }
 
 int evl_bpf_counters_get(const struct evl_bpf *b, struct evl_bpf_counters *out)
 {
 	__u32 k = 0;
 
-	return lookup(b, b ? b->skel->maps.counters : NULL, &k, out);
+	return lookup(b, b ? b->m.counters : NULL, &k, out);
 }
 
 int evl_bpf_station_get(const struct evl_bpf *b, __u32 ifindex, const __u8 addr[6],
@@ -597,12 +647,12 @@ int evl_bpf_station_get(const struct evl_bpf *b, __u32 ifindex, const __u8 addr[
 	struct evl_bpf_sta_key k = {.ifindex = ifindex};
 
 	memcpy(k.addr, addr, sizeof(k.addr));
-	return lookup(b, b ? b->skel->maps.stations : NULL, &k, out);
+	return lookup(b, b ? b->m.stations : NULL, &k, out);
 }
 
 int evl_bpf_iface_get(const struct evl_bpf *b, __u32 ifindex, struct evl_bpf_iface *out)
 {
-	return lookup(b, b ? b->skel->maps.ifaces : NULL, &ifindex, out);
+	return lookup(b, b ? b->m.ifaces : NULL, &ifindex, out);
 }
 
 int evl_bpf_hist_get(const struct evl_bpf *b, __u64 slots[EVL_BPF_HIST_SLOTS])
@@ -611,7 +661,7 @@ int evl_bpf_hist_get(const struct evl_bpf *b, __u64 slots[EVL_BPF_HIST_SLOTS])
 	int err;
 
 	for (i = 0; i < EVL_BPF_HIST_SLOTS; i++) {
-		err = lookup(b, b ? b->skel->maps.tx_hook_ns : NULL, &i, &slots[i]);
+		err = lookup(b, b ? b->m.tx_hook_ns : NULL, &i, &slots[i]);
 		if (err)
 			return err;
 	}

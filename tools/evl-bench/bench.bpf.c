@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Benchmark entry points for evl-bench (loaded only with EVL_BPF_F_TEST, never by evld).
+ * evl-bench's own programs (build/include/evl-bench.skel.h, never in evld's skeleton), with the
+ * data plane's maps and detector code from bpf/evl.h and bpf/txstat.h.
  * Trigger: raw_syscalls:sys_enter as tp_btf, kept to one thread calling one syscall, so user
  * space fires the detector at the rate it wants. The frame comes from bench_frame (.bss,
  * written by evl-bench through the mmap), the time from bpf_ktime_get_ns() like the real hook.
