@@ -6,8 +6,8 @@
  *   evl-bench --radar [--trials N] [--json]        in the VM: eBPF vs nl80211 radar path
  *
  * Host figures: the TX detector (bpf/txstat.h, the code the fentry hook runs) is attached to
- * raw_syscalls:sys_enter through tools/evl-bench/bench.bpf.c and fired by getppid() from one thread with
- * synthetic frames. The kernel's own BPF run-time statistics give its cost per frame minus an
+ * raw_syscalls:sys_enter through tools/evl-bench/bench.bpf.c and fired by getppid() from one thread
+ * with synthetic frames. The kernel's own BPF run-time statistics give its cost per frame minus an
  * empty program on the same trigger; spike records are timed from bpf_ktime_get_ns() in the
  * program to the user-space callback, through the ring buffer (evld's path, the loader's
  * consumer) and through a perf buffer, in the same run.

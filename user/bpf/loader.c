@@ -214,9 +214,8 @@ static int skel_open(struct evl_bpf *b)
 	bpf_object__for_each_program(p, b->obj) bpf_program__set_autoload(
 		p, is_hook_prog(p) ? false : !!(b->opts.flags & EVL_BPF_F_TEST));
 	for (i = 0; i < N_HOOKS; i++) {
-		b->progs[i] = b->chosen[i]
-				      ? bpf_object__find_program_by_name(b->obj, b->chosen[i])
-				      : NULL;
+		b->progs[i] = b->chosen[i] ? bpf_object__find_program_by_name(b->obj, b->chosen[i])
+					   : NULL;
 		if (b->progs[i])
 			bpf_program__set_autoload(b->progs[i], true);
 	}
