@@ -38,6 +38,53 @@ static int usage(const char *text, bool help)
 	return help ? 0 : EXIT_USAGE;
 }
 
+static int bad_value(const char *opt, const char *val, const char *want)
+{
+	fprintf(stderr, "evl-audit: %s '%s': want %s\n", opt, val, want);
+	return EXIT_USAGE;
+}
+
+/* One option of a verb: --NAME (and -SHORT) puts its argument, or "" for a flag, in *val. */
+struct verb_opt {
+	const char *name;
+	char short_name; /* 0: long only */
+	bool flag;
+	const char **val;
+};
+
+/*
+ * A verb's options by its table, so no verb carries its own getopt loop; no positional
+ * argument is taken. Returns -1 to go on, else the exit code (bad usage, or --help shown).
+ */
+static int parse_verb(int argc, char **argv, const struct verb_opt *t, const char *text)
+{
+	struct option lo[16] = {{"help", no_argument, NULL, 'h'}};
+	char shorts[32] = "h";
+	size_t n, k = 1;
+	int c;
+
+	for (n = 0; t[n].name && n + 2 < sizeof(lo) / sizeof(lo[0]); n++) {
+		lo[n + 1] = (struct option){t[n].name, t[n].flag ? no_argument : required_argument,
+					    NULL, 256 + (int)n};
+		if (t[n].short_name && k + 3 < sizeof(shorts)) {
+			shorts[k++] = t[n].short_name;
+			if (!t[n].flag)
+				shorts[k++] = ':';
+		}
+	}
+	while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+		if (c == 'h')
+			return usage(text, true);
+		for (k = 0; c < 256 && k < n; k++)
+			if (t[k].short_name == c)
+				c = 256 + (int)k;
+		if (c < 256 || c >= 256 + (int)n)
+			return usage(text, false);
+		*t[c - 256].val = t[c - 256].flag ? "" : optarg;
+	}
+	return optind == argc ? -1 : usage(text, false);
+}
+
 static const char usage_keygen[] =
 	"usage: evl-audit keygen FILE\n"
 	"Write 32 random bytes to FILE with mode 0600 (the site secret). Refuses to overwrite.\n"
@@ -65,31 +112,14 @@ static const char usage_setup[] =
 
 static int cmd_setup(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{"key", required_argument, NULL, 'k'},
-		{"verify-key", required_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{},
-	};
 	const char *key = NULL, *vkey = NULL;
+	const struct verb_opt t[] = {{"key", 0, false, &key}, {"verify-key", 0, false, &vkey}, {}};
 	char text[EVL_AUDIT_VKEY_TEXT];
-	int c;
+	int ret = parse_verb(argc, argv, t, usage_setup);
 
-	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			key = optarg;
-			break;
-		case 'v':
-			vkey = optarg;
-			break;
-		case 'h':
-			return usage(usage_setup, true);
-		default:
-			return usage(usage_setup, false);
-		}
-	}
-	if (!key || optind != argc)
+	if (ret >= 0)
+		return ret;
+	if (!key)
 		return usage(usage_setup, false);
 	if (evl_audit_setup_keys(key, vkey, text)) {
 		fprintf(stderr, "evl-audit: %s\n", evl_audit_errmsg());
@@ -134,31 +164,14 @@ static int verdict_exit(const struct evl_audit_verify *r)
 
 static int cmd_verify(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{"dir", required_argument, NULL, 'd'},
-		{"key", required_argument, NULL, 'k'},
-		{"help", no_argument, NULL, 'h'},
-		{},
-	};
 	const char *dir = NULL, *key = NULL;
+	const struct verb_opt t[] = {{"dir", 0, false, &dir}, {"key", 0, false, &key}, {}};
 	struct evl_audit_verify r;
-	int c;
+	int ret = parse_verb(argc, argv, t, usage_verify);
 
-	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'k':
-			key = optarg;
-			break;
-		case 'h':
-			return usage(usage_verify, true);
-		default:
-			return usage(usage_verify, false);
-		}
-	}
-	if (!dir || !key || optind != argc)
+	if (ret >= 0)
+		return ret;
+	if (!dir || !key)
 		return usage(usage_verify, false);
 	if (evl_audit_verify_dir(dir, key, false, NULL, NULL, &r)) {
 		fprintf(stderr, "evl-audit: out of memory\n");
@@ -224,65 +237,32 @@ static const char usage_export[] =
 
 static int cmd_export(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{"dir", required_argument, NULL, 'd'},
-		{"key", required_argument, NULL, 'k'},
-		{"site-secret", required_argument, NULL, 's'},
-		{"ap", required_argument, NULL, 'a'},
-		{"from", required_argument, NULL, 'f'},
-		{"to", required_argument, NULL, 't'},
-		{"force", no_argument, NULL, 'F'},
-		{"help", no_argument, NULL, 'h'},
+	const char *dir = NULL, *key = NULL, *secret = NULL, *ap = NULL, *out = NULL;
+	const char *from = NULL, *to = NULL, *force = NULL;
+	const struct verb_opt t[] = {
+		{"dir", 0, false, &dir},
+		{"key", 0, false, &key},
+		{"site-secret", 0, false, &secret},
+		{"ap", 0, false, &ap},
+		{"from", 0, false, &from},
+		{"to", 0, false, &to},
+		{"force", 0, true, &force},
+		{"out", 'o', false, &out},
 		{},
 	};
-	const char *dir = NULL, *key = NULL, *secret = NULL, *ap = NULL, *out = NULL;
 	struct export_ctx e = {.out = stdout};
 	char hash[EVL_AUDIT_ID_HEX + 1];
 	struct evl_audit_verify r;
-	bool force = false;
-	int c, err;
+	int err = parse_verb(argc, argv, t, usage_export);
 
-	while ((c = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'k':
-			key = optarg;
-			break;
-		case 's':
-			secret = optarg;
-			break;
-		case 'a':
-			ap = optarg;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'F':
-			force = true;
-			break;
-		case 'f':
-			if (parse_date(optarg, &e.from)) {
-				fprintf(stderr, "evl-audit: --from '%s': want YYYY-MM-DD\n",
-					optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 't':
-			if (parse_date(optarg, &e.to)) {
-				fprintf(stderr, "evl-audit: --to '%s': want YYYY-MM-DD\n", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			return usage(usage_export, true);
-		default:
-			return usage(usage_export, false);
-		}
-	}
-	if (!dir || !key || optind != argc)
+	if (err >= 0)
+		return err;
+	if (!dir || !key)
 		return usage(usage_export, false);
+	if (from && parse_date(from, &e.from))
+		return bad_value("--from", from, "YYYY-MM-DD");
+	if (to && parse_date(to, &e.to))
+		return bad_value("--to", to, "YYYY-MM-DD");
 	if (ap && !secret) {
 		fprintf(stderr, "evl-audit: --ap needs --site-secret to hash the identifier\n");
 		return EXIT_USAGE;
@@ -381,40 +361,24 @@ static const char usage_maintain[] =
 
 static int cmd_maintain(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{"dir", required_argument, NULL, 'd'},
-		{"compress-after", required_argument, NULL, 'c'},
-		{"retain", required_argument, NULL, 'r'},
-		{"help", no_argument, NULL, 'h'},
-		{},
-	};
+	const char *dir = NULL, *c_arg = NULL, *r_arg = NULL;
+	const struct verb_opt t[] = {{"dir", 0, false, &dir},
+				     {"compress-after", 0, false, &c_arg},
+				     {"retain", 0, false, &r_arg},
+				     {}};
 	unsigned int compress = 90, retain = 7 * 365;
 	struct evl_audit_maint m;
-	const char *dir = NULL;
 	struct timespec now;
-	int c;
+	int ret = parse_verb(argc, argv, t, usage_maintain);
 
-	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'c':
-		case 'r':
-			if (parse_days(optarg, c == 'c' ? &compress : &retain)) {
-				fprintf(stderr, "evl-audit: '%s': want a duration like 90d or 7y\n",
-					optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			return usage(usage_maintain, true);
-		default:
-			return usage(usage_maintain, false);
-		}
-	}
-	if (!dir || optind != argc)
+	if (ret >= 0)
+		return ret;
+	if (!dir)
 		return usage(usage_maintain, false);
+	if (c_arg && parse_days(c_arg, &compress))
+		return bad_value("--compress-after", c_arg, "a duration like 90d or 7y");
+	if (r_arg && parse_days(r_arg, &retain))
+		return bad_value("--retain", r_arg, "a duration like 90d or 7y");
 	clock_gettime(CLOCK_REALTIME, &now);
 	if (evl_audit_maintain(dir, compress, retain, (int64_t)now.tv_sec * 1000000, &m)) {
 		fprintf(stderr, "evl-audit: %s\n", evl_audit_errmsg());
@@ -508,39 +472,22 @@ static const char usage_bench[] =
 
 static int cmd_bench(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{"records", required_argument, NULL, 'n'},
-		{"dir", required_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},
-		{},
-	};
+	const char *parent = NULL, *records = NULL;
+	const struct verb_opt t[] = {
+		{"records", 0, false, &records}, {"dir", 0, false, &parent}, {}};
 	char base[4096] = "/tmp/evl-audit-bench.XXXXXX";
-	const char *parent = NULL;
 	unsigned long n = 200000;
 	char *end;
-	int c, ret = 0;
+	int ret = parse_verb(argc, argv, t, usage_bench);
 
-	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			n = strtoul(optarg, &end, 10);
-			if (*end || !n) {
-				fprintf(stderr, "evl-audit: --records '%s': want a count\n",
-					optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'd':
-			parent = optarg;
-			break;
-		case 'h':
-			return usage(usage_bench, true);
-		default:
-			return usage(usage_bench, false);
-		}
+	if (ret >= 0)
+		return ret;
+	ret = 0;
+	if (records) {
+		n = strtoul(records, &end, 10);
+		if (*end || !n || *records == '-')
+			return bad_value("--records", records, "a count");
 	}
-	if (optind != argc)
-		return usage(usage_bench, false);
 	if (parent)
 		snprintf(base, sizeof(base), "%s/evl-audit-bench.XXXXXX", parent);
 	if (!mkdtemp(base)) {

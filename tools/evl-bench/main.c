@@ -650,11 +650,13 @@ static void print_table(const struct results *r, const struct utsname *u, long c
 
 /* --- main ------------------------------------------------------------------------------ */
 
-static void usage(FILE *f)
+static int usage(bool help)
 {
-	fprintf(f, "usage: evl-bench [--events N] [--rate R] [--spin] [--split] [--json]\n"
-		   "       evl-bench --radar [--trials N] [--json]   (inside the VM test bed)\n"
-		   "Cost and latency of the eBPF data path (root); see evl-bench(8).\n");
+	fprintf(help ? stdout : stderr,
+		"usage: evl-bench [--events N] [--rate R] [--spin] [--split] [--json]\n"
+		"       evl-bench --radar [--trials N] [--json]   (inside the VM test bed)\n"
+		"Cost and latency of the eBPF data path (root); see evl-bench(8).\n");
+	return help ? 0 : 2;
 }
 
 static bool parse_num(const char *s, double lo, double hi, double *out)
@@ -818,18 +820,13 @@ int main(int argc, char **argv)
 		case 'S':
 			split = true;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
+		default: /* -h, --help, or a bad option */
+			return usage(c == 'h');
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "evl-bench: unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
-		return 2;
+		return usage(false);
 	}
 	if (radar)
 		return bench_radar((unsigned int)trials, json);

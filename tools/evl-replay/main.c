@@ -315,12 +315,14 @@ static int64_t replay_wall_us(void *ctx, uint64_t mono_ns)
 	return *(const int64_t *)ctx * 1000000 + (int64_t)(mono_ns / 1000);
 }
 
-static void usage(FILE *to)
+static int usage(bool help)
 {
-	fprintf(to, "usage: evl-replay SCENARIO.jsonl|- [--seed N] [--json]\n"
-		    "                  [--audit-dir DIR --audit-key FILE --site-secret FILE]\n"
-		    "Runs a scenario through the decision core with simulated APs; the scenario\n"
-		    "format is in evl-replay(1).\n");
+	fprintf(help ? stdout : stderr,
+		"usage: evl-replay SCENARIO.jsonl|- [--seed N] [--json]\n"
+		"                  [--audit-dir DIR --audit-key FILE --site-secret FILE]\n"
+		"Runs a scenario through the decision core with simulated APs; the scenario\n"
+		"format is in evl-replay(1).\n");
+	return help ? 0 : 2;
 }
 
 int main(int argc, char **argv)
@@ -370,17 +372,12 @@ int main(int argc, char **argv)
 		case 'S':
 			aopts.secret_file = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
+		default: /* -h, --help, or a bad option */
+			return usage(c == 'h');
 		}
 	}
 	if (optind != argc - 1) {
-		usage(stderr);
-		return 2;
+		return usage(false);
 	}
 	if ((aopts.dir || aopts.key_file || aopts.secret_file) &&
 	    !(aopts.dir && aopts.key_file && aopts.secret_file)) {

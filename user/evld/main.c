@@ -16,15 +16,17 @@
 
 #include "daemon.h"
 
-static void usage(FILE *f)
+static int usage(bool help)
 {
-	fprintf(f, "usage: evld [-c FILE] [-f] [-v] [--sim]\n"
-		   "  -c, --config FILE  configuration (default /etc/evl/evld.conf; keys: "
-		   "evld.conf(5))\n"
-		   "  -f, --foreground   do not detach (systemd)\n"
-		   "  -v, --verbose      debug log lines\n"
-		   "  --sim              simulated APs only: no BPF, nl80211 or hostapd\n"
-		   "See evld(8).\n");
+	fprintf(help ? stdout : stderr,
+		"usage: evld [-c FILE] [-f] [-v] [--sim]\n"
+		"  -c, --config FILE  configuration (default /etc/evl/evld.conf; keys: "
+		"evld.conf(5))\n"
+		"  -f, --foreground   do not detach (systemd)\n"
+		"  -v, --verbose      debug log lines\n"
+		"  --sim              simulated APs only: no BPF, nl80211 or hostapd\n"
+		"See evld(8).\n");
+	return help ? 0 : 2;
 }
 
 static int open_ctl(struct evld *d)
@@ -182,17 +184,12 @@ int main(int argc, char **argv)
 		case 'S':
 			d->sim = true;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
+		default: /* -h, --help, or a bad option */
+			return usage(c == 'h');
 		}
 	}
 	if (optind != argc) {
-		usage(stderr);
-		return 2;
+		return usage(false);
 	}
 	if (evld_load_config(d, &d->cfg, &d->core, err, sizeof(err))) {
 		evld_log(EVLD_ERR, "evld", "%s", err);
