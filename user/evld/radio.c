@@ -245,7 +245,8 @@ int evld_radio_scan_state(const struct evld_radio *r, unsigned int i, uint64_t *
 }
 
 int evld_radio_scan_read(struct evld_radio *r, unsigned int i, int ifindex, enum evl_band band,
-			 int floor_dbm, uint32_t max_age_ms, bool bss, struct evl_air_chan *out)
+			 int floor_dbm, uint32_t max_age_ms, unsigned int what,
+			 struct evl_air_chan *out)
 {
 	static struct evl_bss b[BSS_MAX];
 	struct evl_survey sv[SURVEY_MAX];
@@ -253,15 +254,18 @@ int evld_radio_scan_read(struct evld_radio *r, unsigned int i, int ifindex, enum
 
 	if (!r || i >= EVL_CONFIG_MAX_IFACES)
 		return -EINVAL;
-	if (bss && (nb = evl_nl80211_scan_results(r->nl, ifindex, b, BSS_MAX)) < 0)
+	if ((what & EVLD_SCAN_BSS) &&
+	    (nb = evl_nl80211_scan_results(r->nl, ifindex, b, BSS_MAX)) < 0)
 		return nb;
 	for (int j = 0; j < nb; j++) /* what this scan heard, not older entries of the table */
 		if (b[j].seen_ms_ago <= max_age_ms)
 			b[k++] = b[j];
-	ns = evl_nl80211_survey(r->nl, ifindex, sv, SURVEY_MAX);
+	ns = what & (EVLD_SCAN_SURVEY | EVLD_SCAN_OWN)
+		     ? evl_nl80211_survey(r->nl, ifindex, sv, SURVEY_MAX)
+		     : 0;
 	if (ns < 0)
 		return ns;
-	if (!bss) { /* no scans: the current channel's survey is all there is */
+	if (what & EVLD_SCAN_OWN) { /* no scans: the current channel's survey is all there is */
 		int m = 0;
 
 		for (int j = 0; j < ns; j++)

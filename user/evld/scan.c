@@ -23,6 +23,9 @@
 #define RETRY_NS	 (60 * NS_PER_S) /* after an aborted cycle or a transient error */
 #define WAIT_NS		 (5 * NS_PER_S)	 /* AP not up, or an action pending */
 
+/* Each slice's survey, read right after it: drivers (mac80211_hwsim) keep only the last scan's. */
+static struct evl_air_chan survey_acc[EVL_CONFIG_MAX_IFACES][EVL_CHAN_MAX];
+
 static bool scannable(const struct evld *d, const struct evld_iface *f)
 {
 	return d->radio && f->kind != EVL_CONFIG_ACT_SIM && f->ifindex > 0;
@@ -83,7 +86,12 @@ static void finish(struct evld *d, unsigned int i, bool bss, enum evl_band band,
 	struct evld_scan *s = &f->scan;
 	uint32_t age_ms = (uint32_t)((now - s->cycle_ns) / NS_PER_MS) + 1000;
 	int n = evld_radio_scan_read(d->radio, i, f->ifindex, band, d->core.scan_floor_dbm, age_ms,
-				     bss, air);
+				     bss ? EVLD_SCAN_BSS : EVLD_SCAN_OWN, air);
+
+	for (int c = 1; bss && n >= 0 && c < EVL_CHAN_MAX; c++) {
+		air[c].have_survey = survey_acc[i][c].have_survey;
+		air[c].interference = survey_acc[i][c].interference;
+	}
 
 	s->running = s->slice = false;
 	s->next_ns = d->core.scan_interval_s ? now + d->core.scan_interval_s * NS_PER_S : 0;
@@ -96,6 +104,8 @@ static void finish(struct evld *d, unsigned int i, bool bss, enum evl_band band,
 	s->last_ns = now;
 	s->last_off_ms = s->off_ns / NS_PER_MS;
 	s->last_neighbours = n;
+	f->m.scans = s->scans;
+	f->m.scan_offchannel_ms = (double)s->off_ns / 1e6;
 	if (bss)
 		evld_log(EVLD_INFO, "scan",
 			 "%s: %d channels, %d neighbour BSSs; %" PRIu64
@@ -104,6 +114,22 @@ static void finish(struct evld *d, unsigned int i, bool bss, enum evl_band band,
 			 (uint64_t)(s->longest_ns / NS_PER_MS));
 	else
 		evld_log(EVLD_DEBUG, "scan", "%s: own channel's survey reported", f->name);
+}
+
+static void survey_slice(struct evld *d, unsigned int i, enum evl_band band)
+{
+	static struct evl_air_chan air[EVL_CHAN_MAX];
+	int rc = evld_radio_scan_read(d->radio, i, d->ifs[i].ifindex, band, d->core.scan_floor_dbm,
+				      0, EVLD_SCAN_SURVEY, air);
+
+	if (rc < 0) {
+		evld_log(EVLD_DEBUG, "scan", "%s: survey after a slice: %s", d->ifs[i].name,
+			 strerror(-rc));
+		return;
+	}
+	for (int c = 1; c < EVL_CHAN_MAX; c++)
+		if (air[c].have_survey)
+			survey_acc[i][c] = air[c];
 }
 
 /* The slice in the kernel ended (or timed out): account its cost, plan the next one. */
@@ -122,6 +148,8 @@ static void slice_done(struct evld *d, unsigned int i, enum evl_band band, uint6
 	}
 	s->slice = false;
 	s->off_ns += off;
+	if (!rc) /* this slice's channels: their survey, before the next slice resets it */
+		survey_slice(d, i, band);
 	s->longest_ns = off > s->longest_ns ? off : s->longest_ns;
 	if (rc == -ECANCELED) {
 		s->running = false;
@@ -194,6 +222,7 @@ void evld_scan_poll(struct evld *d, uint64_t now)
 				continue;
 			}
 			s->n = plan(d, band, s->freqs, EVLD_SCAN_FREQS);
+			memset(survey_acc[i], 0, sizeof(survey_acc[i]));
 			s->pos = 0;
 			s->off_ns = s->longest_ns = 0;
 			s->cycle_ns = s->resume_ns = now;
