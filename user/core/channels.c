@@ -18,7 +18,7 @@ static int block_of(const struct evl_engine *e, const struct ap *a, int c, int s
 }
 
 int evl_select_runner_up(const struct evl_engine *e, size_t ap, int avoid, int width, int chosen,
-			 struct evl_chan_score *out)
+			 bool no_cac, struct evl_chan_score *out)
 {
 	const struct ap *a = &e->aps[ap];
 	int sub[EVL_BLOCK_MAX];
@@ -37,6 +37,8 @@ int evl_select_runner_up(const struct evl_engine *e, size_t ap, int avoid, int w
 		if (a->conf.band == EVL_BAND_2G && c != 1 && c != 6 && c != 11)
 			continue;
 		evl_select_score(e, a, sub, n, &s);
+		if (no_cac && s.cac)
+			continue;
 		if (!found || s.total > out->total)
 			*out = s;
 		found = true;

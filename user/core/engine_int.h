@@ -121,8 +121,9 @@ double evl_select_score(const struct evl_engine *e, const struct ap *a, const in
 void evl_air_note(struct evl_engine *e, struct ap *a, int channel);
 void evl_air_expire(struct evl_engine *e, uint64_t now);
 uint64_t evl_air_deadline(const struct evl_engine *e);
-/* query: the best block other than @chosen for a move away from @avoid (0 or -ENOENT). */
+/* channels.c: the best block other than @chosen for a move away from @avoid, without a CAC
+ * when @no_cac (a radar move that found a CAC-free block): 0 or -ENOENT. */
 int evl_select_runner_up(const struct evl_engine *e, size_t ap, int avoid, int width, int chosen,
-			 struct evl_chan_score *out);
+			 bool no_cac, struct evl_chan_score *out);
 
 #endif /* EVL_ENGINE_INT_H */

@@ -139,7 +139,7 @@ static int candidates(const struct evl_engine *e, size_t ap, int avoid, bool rad
 }
 
 /* The audit record of the move carries the chosen block's score and the runner-up's. */
-static void explain(struct evl_engine *e, size_t ap, int avoid, int channel, int width)
+static void explain(struct evl_engine *e, size_t ap, int avoid, bool radar, int channel, int width)
 {
 	struct ap *a = &e->aps[ap];
 	int sub[EVL_BLOCK_MAX],
@@ -150,7 +150,7 @@ static void explain(struct evl_engine *e, size_t ap, int avoid, int channel, int
 	evl_select_score(e, a, sub, n, &a->op.chosen);
 	a->op.scored = true;
 	if (evl_select_runner_up(e, ap, avoid ? avoid : a->conf.channel, width, channel,
-				 &a->op.runner_up))
+				 radar && !a->op.chosen.cac, &a->op.runner_up))
 		memset(&a->op.runner_up, 0, sizeof(a->op.runner_up));
 }
 
@@ -165,7 +165,7 @@ int evl_select_channel(struct evl_engine *e, size_t ap, int avoid, bool radar,
 	pick = (int)(evl_rng_next(&e->rng) % (uint64_t)k);
 	rc = evl_chan_chandef(e->cfg.country, e->aps[ap].conf.band, cand[pick].channel, w, out);
 	if (!rc)
-		explain(e, ap, avoid, cand[pick].channel, w);
+		explain(e, ap, avoid, radar, cand[pick].channel, w);
 	return rc;
 }
 
