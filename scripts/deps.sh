@@ -8,7 +8,7 @@ set -eu
 BUILD_PKGS="gcc make pkg-config clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev \
 libnl-3-dev libnl-genl-3-dev libssl-dev libcap-dev check libjson-c-dev scdoc mandoc man-db"
 DEB_PKGS="debhelper dpkg-dev fakeroot lintian"
-VM_PKGS="qemu-system-x86 busybox-static cpio kmod hostapd wpasupplicant iw wireless-regdb"
+VM_PKGS="qemu-system-x86 busybox-static cpio kmod hostapd wpasupplicant iw wireless-regdb jq"
 # libFuzzer and LeakSanitizer runtimes for clang 14 (`make fuzz`)
 FUZZ_PKGS="libclang-rt-14-dev"
 

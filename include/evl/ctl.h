@@ -8,7 +8,8 @@
  *            at most EVL_CTL_REQ_MAX bytes, words separated by spaces:
  *              status | stats [--json] | tokens [--json] | rollback TOKEN | nop |
  *              inject --type T --ap AP [--severity S] [--confidence C] [--channel N] | reload |
- *              metrics --ap AP --per P --retry R --tput MBPS [--disc N] [--clients N]
+ *              metrics --ap AP --per P --retry R --tput MBPS [--disc N] [--clients N] |
+ *              scan IFACE | channels IFACE [--json]
  *   reply    one datagram of at most EVL_CTL_REPLY_MAX bytes:
  *              "ok\n" followed by the body, or "error: <message>\n".
  * A connection may carry several requests; it is closed after EVL_CTL_IDLE_MS without one.
@@ -38,12 +39,15 @@ enum evl_ctl_cmd {
 	EVL_CTL_INJECT,
 	EVL_CTL_RELOAD,
 	EVL_CTL_METRICS, /* a link-metrics sample from external sensing (or a test) */
+	EVL_CTL_SCAN,	  /* start an off-channel scan of an AP now */
+	EVL_CTL_CHANNELS, /* the channel table the selector sees for an AP */
 };
 
 struct evl_ctl_req {
 	enum evl_ctl_cmd cmd;
-	bool json;	 /* stats, tokens */
+	bool json;	 /* stats, tokens, channels */
 	char token[128]; /* rollback */
+	char iface[32];	 /* scan, channels */
 	struct {
 		char type[32];	   /* event type, e.g. dfs_radar (the core validates the name) */
 		char ap[32];	   /* AP identifier (interface name) */

@@ -60,6 +60,9 @@ struct evl_core_config {
 	uint32_t radar_dedup_ms;      /* radar reports of one AP this close are one radar */
 	uint32_t survey_repeat_s;     /* a burst/saturation verdict that lasts: again after */
 	uint32_t density_assoc_limit; /* associations per station window: density_spike; 0 off */
+	uint32_t scan_interval_s;     /* evld: off-channel scan of each AP every ...; 0 off */
+	uint32_t scan_max_age_s;      /* channel reports older than this are unknown; 0 never */
+	int scan_floor_dbm;	      /* neighbour BSSs weaker than this are not counted */
 	enum evl_country country;
 	int64_t unix_base_s; /* wall-clock seconds at engine time 0 (token names only) */
 	struct evl_matrix_entry matrix[EVL_EV_TYPE_MAX];
@@ -84,11 +87,27 @@ struct evl_metrics {
 	int clients;
 };
 
-/* Per-channel survey knowledge for the selector (unreported: 0, 0, 1.0). */
+/*
+ * Per-channel survey knowledge for the selector (unreported: 0, 0, 1.0). measured_ns is the
+ * engine time the facts were taken: scan_max_age_s later the report decays to unknown
+ * (neutral); 0 = timeless (scenarios, tests). neighbor_load > 0 replaces the plain count in
+ * the score (neighbours weighted by signal); strongest_dbm is shown only (0 = none).
+ */
 struct evl_chan_report {
 	double interference;   /* fraction of airtime busy with non-BSS energy, 0..1 */
 	int neighbors;	       /* overlapping neighbour BSSs on this 20 MHz channel */
 	double client_support; /* fraction of the AP's clients able to use it, 0..1 */
+	double neighbor_load;  /* sum of the neighbours' weights (0..1 each by signal) */
+	int strongest_dbm;     /* strongest neighbour's signal, 0 = none */
+	uint64_t measured_ns;  /* 0 = never decays */
+};
+
+/* A block's score and its weighted parts (total = the sum), as the selector computed it. */
+struct evl_chan_score {
+	int channel; /* primary 20 MHz channel of the block */
+	int width;   /* MHz */
+	double total, interference, neighbors, clients, dfs;
+	bool cac; /* moving there needs a CAC first */
 };
 
 struct evl_stats {
@@ -217,6 +236,28 @@ int evl_engine_rollback_ap(struct evl_engine *e, const char *ap, uint64_t now);
  */
 int evl_engine_radar_candidates(const struct evl_engine *e, const char *ap, int *chans, int max);
 void evl_engine_rearm(struct evl_engine *e, const char *ap);
+
+/*
+ * The table the selector sees for one AP (`evlctl channels`): every channel of the AP's band
+ * and plan, ascending, with its report (decayed ones as unknown), DFS state, NOP and the score
+ * of the block at the AP's width (narrower when none) that holds it. Up to @max rows; returns
+ * how many exist, -ENOENT for an unknown AP.
+ */
+struct evl_chan_row {
+	int channel;
+	bool dfs;		      /* a radar channel */
+	enum evl_dfs_state dfs_state; /* as the driver reported it */
+	uint64_t nop_until_ns;	      /* 0 = not in non-occupancy */
+	bool usable;		      /* neither in NOP nor unavailable */
+	bool current;		      /* in the AP's current block */
+	bool armed;		      /* in the radar fallback handed to the radio */
+	bool known;		      /* a report is there and not decayed */
+	uint64_t age_ns;	      /* of the report (0 = timeless or none) */
+	struct evl_chan_report rep;
+	struct evl_chan_score score;
+};
+int evl_engine_channels(const struct evl_engine *e, const char *ap, uint64_t now,
+			struct evl_chan_row *out, int max);
 
 void evl_engine_stats(const struct evl_engine *e, struct evl_stats *out);
 /* Fill up to @max entries; return how many exist. */

@@ -15,6 +15,7 @@
 #include <netlink/msg.h>
 
 #include "evl/act.h"
+#include "evl/scan.h"
 #include "evl/sense.h"
 
 struct evl_nl80211;
@@ -92,6 +93,9 @@ enum evl_nl_ev_type {
 	EVL_NL_EV_NOP_FINISHED,
 	EVL_NL_EV_CH_SWITCH_STARTED, /* CSA announced */
 	EVL_NL_EV_CH_SWITCH_DONE,    /* now on the new channel: the confirmation */
+	EVL_NL_EV_SCAN_STARTED,	     /* "scan" group: NL80211_CMD_TRIGGER_SCAN */
+	EVL_NL_EV_SCAN_DONE,	     /* NL80211_CMD_NEW_SCAN_RESULTS: dump them now */
+	EVL_NL_EV_SCAN_ABORTED,	     /* NL80211_CMD_SCAN_ABORTED */
 };
 
 struct evl_nl_event {
@@ -106,10 +110,29 @@ struct evl_nl_event {
 /* -ENOENT for commands that are not one of the events above; -EINVAL when malformed. */
 int evl_nl80211_parse_event(struct nl_msg *msg, struct evl_nl_event *ev, const char **err);
 
+/* Scan events (no frequency): -ENOENT for other commands; parse_event() calls it. */
+int evl_nl80211_parse_scan_event(struct nl_msg *msg, struct evl_nl_event *ev, const char **err);
+
+/* --- off-channel scans of an AP (scan.c) -------------------------------------------------- */
+
+/* Passive (no SSIDs) on @freqs (n 0: every channel); ap: NL80211_SCAN_FLAG_AP. */
+struct nl_msg *evl_nl80211_msg_trigger_scan(int family, int ifindex, const int *freqs, int n,
+					    bool ap);
+struct nl_msg *evl_nl80211_msg_abort_scan(int family, int ifindex);
+struct nl_msg *evl_nl80211_msg_scan_dump(int family, int ifindex);
+/* One NL80211_CMD_GET_SCAN entry. */
+int evl_nl80211_parse_bss(struct nl_msg *msg, struct evl_bss *out, const char **err);
+/* 0 once the kernel took the scan (its end comes as EVL_NL_EV_SCAN_*), or its -errno. */
+int evl_nl80211_scan_trigger(struct evl_nl80211 *nl, int ifindex, const int *freqs, int n);
+int evl_nl80211_scan_abort(struct evl_nl80211 *nl, int ifindex);
+/* The BSS dump into out[max] (more are dropped): count or -errno. */
+int evl_nl80211_scan_results(struct evl_nl80211 *nl, int ifindex, struct evl_bss *out,
+			     size_t max);
+
 struct evl_nl80211_mon;
 typedef void (*evl_nl80211_event_fn)(const struct evl_nl_event *ev, void *arg);
 
-/* Subscribed to nl80211 "mlme"; non-blocking. */
+/* Subscribed to nl80211 "mlme" and (when the kernel has it) "scan"; non-blocking. */
 struct evl_nl80211_mon *evl_nl80211_mon_open(void);
 void evl_nl80211_mon_close(struct evl_nl80211_mon *m);
 int evl_nl80211_mon_fd(const struct evl_nl80211_mon *m);

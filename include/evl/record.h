@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct evl_chan_score; /* evl/engine.h */
+
 enum evl_rec_kind {
 	EVL_REC_ACTION,		  /* action executed (success) or failed */
 	EVL_REC_REJECTED,	  /* event rejected by a gate (reason says which) */
@@ -58,6 +60,9 @@ struct evl_record {
 	uint64_t radar_ns;
 	uint64_t switch_issued_ns;
 	uint64_t switch_confirmed_ns;
+	/* Channel moves: the chosen block's score and the best other one's (NULL when none). */
+	const struct evl_chan_score *score;
+	const struct evl_chan_score *runner_up;
 };
 
 /*

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * nl80211 replies: the first byte picks the parser (survey, station, wiphy, interface,
- * mlme event) and the genl command; the rest is the raw attribute stream after the generic
+ * scan result (6), mlme or scan event) and the genl command; the rest is the raw attribute stream after the generic
  * netlink header, as the kernel would send it.
  */
 #include <errno.h>
@@ -22,7 +22,10 @@ static const uint8_t cmds[] = {NL80211_CMD_RADAR_DETECT,
 			       NL80211_CMD_NEW_SURVEY_RESULTS,
 			       NL80211_CMD_NEW_STATION,
 			       NL80211_CMD_NEW_WIPHY,
-			       NL80211_CMD_NEW_INTERFACE};
+			       NL80211_CMD_NEW_INTERFACE,
+			       NL80211_CMD_NEW_SCAN_RESULTS,
+			       NL80211_CMD_TRIGGER_SCAN,
+			       NL80211_CMD_SCAN_ABORTED};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -71,6 +74,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct evl_nl_iface i;
 
 		r = evl_nl80211_parse_interface(msg, &i, &err);
+		break;
+	}
+	case 6: {
+		struct evl_bss b;
+
+		r = evl_nl80211_parse_bss(msg, &b, &err);
 		break;
 	}
 	default: {

@@ -126,5 +126,27 @@ int main(int argc, char **argv)
 	nla_put_u32(m, NL80211_ATTR_CHANNEL_WIDTH, NL80211_CHAN_WIDTH_40);
 	nla_put_u32(m, NL80211_ATTR_CENTER_FREQ1, 5190);
 	out("event-chsw", 5 | 1 << 3, m);
+
+	m = msg(NL80211_CMD_NEW_SCAN_RESULTS); /* a BSS: 40 MHz HT + 80 MHz VHT operation */
+	nla_put_u32(m, NL80211_ATTR_IFINDEX, 3);
+	n = nla_nest_start(m, NL80211_ATTR_BSS);
+	nla_put(m, NL80211_BSS_BSSID, 6, mac);
+	nla_put_u32(m, NL80211_BSS_FREQUENCY, 5180);
+	nla_put_u32(m, NL80211_BSS_SIGNAL_MBM, (uint32_t)-5000);
+	nla_put_u32(m, NL80211_BSS_SEEN_MS_AGO, 120);
+	{
+		static const unsigned char ie[] = {0, 3, 'e', 'v', 'l', 61, 22, 36, 0x05, 0, 0, 0,
+						   0, 0, 0,   0,   0,	0,  0,	0,  0,	  0, 0, 0,
+						   0, 0, 0,   0,   192, 5,  1,	42, 0,	  0, 0};
+
+		nla_put(m, NL80211_BSS_INFORMATION_ELEMENTS, sizeof(ie), ie);
+	}
+	nla_nest_end(m, n);
+	out("bss", 6 | 7 << 3, m);
+
+	m = msg(NL80211_CMD_NEW_SCAN_RESULTS);
+	nla_put_u32(m, NL80211_ATTR_WIPHY, 0);
+	nla_put_u32(m, NL80211_ATTR_IFINDEX, 3);
+	out("event-scan", 5 | 7 << 3, m);
 	return 0;
 }

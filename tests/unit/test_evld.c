@@ -690,6 +690,50 @@ START_TEST(test_hostapd_radar_move)
 }
 END_TEST
 
+/* The table the selector sees (evlctl channels); simulated APs are not scanned. */
+START_TEST(test_channels_and_scan)
+{
+	json_object *o, *rows, *r, *v, *sc;
+	bool current = false;
+	char *b;
+
+	start();
+	b = ok("channels ap0 --json");
+	o = json_tokener_parse(b);
+	free(b);
+	ck_assert_ptr_nonnull(o);
+	ck_assert(json_object_object_get_ex(o, "channel", &v) && json_object_get_int(v) == 52);
+	ck_assert(json_object_object_get_ex(o, "scan", &sc));
+	ck_assert(json_object_object_get_ex(sc, "scans", &v) && json_object_get_int(v) == 0);
+	ck_assert(json_object_object_get_ex(o, "channels", &rows));
+	ck_assert_int_gt(json_object_array_length(rows), 4);
+	for (size_t i = 0; i < json_object_array_length(rows); i++) {
+		r = json_object_array_get_idx(rows, i);
+		json_object_object_get_ex(r, "channel", &v);
+		if (json_object_get_int(v) != 52)
+			continue;
+		json_object_object_get_ex(r, "current", &v);
+		current = json_object_get_boolean(v);
+		ck_assert(json_object_object_get_ex(r, "score", &sc));
+		ck_assert(json_object_object_get_ex(sc, "total", &v));
+		ck_assert(json_object_get_double(v) > 0);
+	}
+	ck_assert(current);
+	json_object_put(o);
+	b = ok("channels ap0");
+	ck_assert_ptr_nonnull(strstr(b, "ap0: channel 52/80 MHz; no scan yet"));
+	ck_assert_ptr_nonnull(strstr(b, " current"));
+	free(b);
+	ck_assert_int_eq(req("scan ap0", &b), -EREMOTEIO);
+	ck_assert_ptr_nonnull(strstr(b, "not a radio evld can scan (simulated)"));
+	free(b);
+	ck_assert_int_eq(req("channels nope", &b), -EREMOTEIO);
+	ck_assert_ptr_nonnull(strstr(b, "no interface nope"));
+	free(b);
+	stop(SIGTERM);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("evld");
@@ -711,6 +755,7 @@ int main(void)
 	tcase_add_test(tc, test_reload_keeps_state);
 	tcase_add_test(tc, test_bad_config_and_corrupt_state);
 	tcase_add_test(tc, test_hostapd_radar_move);
+	tcase_add_test(tc, test_channels_and_scan);
 	tcase_add_test(tc, test_detached_keeps_priority);
 	suite_add_tcase(s, tc);
 	return evl_check_run(s);

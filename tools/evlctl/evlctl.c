@@ -18,7 +18,7 @@ static void usage(FILE *f)
 		   "commands: status, stats [--json], tokens [--json], rollback TOKEN, nop,\n"
 		   "  inject --type T --ap AP [--severity S] [--confidence C] [--channel N],\n"
 		   "  metrics --ap AP --per P --retry R --tput MBPS [--disc N] [--clients N],\n"
-		   "  reload\n"
+		   "  scan IFACE, channels IFACE [--json], reload\n"
 		   "socket: -s, $EVL_CTL_SOCKET or " DEFAULT_SOCKET "; see evlctl(8)\n");
 }
 

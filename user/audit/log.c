@@ -16,6 +16,7 @@
 #include <openssl/rand.h>
 #include <zlib.h>
 
+#include "evl/engine.h"
 #include "evl/sys.h"
 
 #include "audit_int.h"
@@ -185,6 +186,20 @@ static int64_t wall_of(struct evl_audit *a, uint64_t mono_ns)
 }
 
 /* Hashed identifier or null: raw identifiers never reach the buffer. */
+/* "name":{"channel":48,"width":20,"score":0.93,"interference":..,...} */
+static void sb_score(struct sb *b, const char *name, const struct evl_chan_score *s)
+{
+	static const char *const part[] = {"score", "interference", "neighbors", "clients", "dfs"};
+	const double v[] = {s->total, s->interference, s->neighbors, s->clients, s->dfs};
+
+	sb_fmt(b, "\"%s\":{\"channel\":%d,\"width\":%d", name, s->channel, s->width);
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		sb_fmt(b, ",\"%s\":", part[i]);
+		sb_double(b, v[i]);
+	}
+	sb_fmt(b, ",\"cac\":%s}", s->cac ? "true" : "false");
+}
+
 static void sb_id(struct evl_audit *a, struct sb *b, const char *id)
 {
 	char h[EVL_AUDIT_ID_HEX + 1];
@@ -252,6 +267,16 @@ static ssize_t build_line(struct evl_audit *a, const struct evl_record *rec, int
 		sb_double(&b, rec->metric_baseline);
 		sb_lit(&b, ",\"observed\":");
 		sb_double(&b, rec->metric_observed);
+		sb_raw(&b, "}", 1);
+	}
+	if (rec->score) {
+		sb_key(&b, "selection");
+		sb_raw(&b, "{", 1);
+		sb_score(&b, "chosen", rec->score);
+		if (rec->runner_up) {
+			sb_raw(&b, ",", 1);
+			sb_score(&b, "runner_up", rec->runner_up);
+		}
 		sb_raw(&b, "}", 1);
 	}
 	if (rec->radar_ns) {

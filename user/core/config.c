@@ -105,6 +105,9 @@ void evl_core_config_init(struct evl_core_config *c)
 		.radar_dedup_ms = 2000,
 		.survey_repeat_s = 60,
 		.density_assoc_limit = 30,
+		.scan_interval_s = 900,
+		.scan_max_age_s = 2700, /* three scan intervals */
+		.scan_floor_dbm = -85,
 		.country = EVL_CC_WORLD,
 	};
 	memcpy(c->matrix, m, sizeof(m));
@@ -152,6 +155,9 @@ static const struct key keys[] = {
 	F(radar_dedup_ms, K_U32, 0, 60000, "an integer 0..60000 (ms)"),
 	F(survey_repeat_s, K_U32, 1, 86400, "an integer 1..86400 (seconds)"),
 	F(density_assoc_limit, K_U32, 0, 100000, "an integer 0..100000 (0 = off)"),
+	F(scan_interval_s, K_U32, 0, 86400, "an integer 0..86400 (seconds, 0 = no scans)"),
+	F(scan_max_age_s, K_U32, 0, 604800, "an integer 0..604800 (seconds, 0 = never decays)"),
+	F(scan_floor_dbm, K_INT, -100, -30, "an integer -100..-30 (dBm)"),
 	F(country, K_COUNTRY, 0, 0, "US, DE (ETSI) or 00 (world)"),
 	F(unix_base_s, K_S64, 0, 0, "an integer (unix seconds)"),
 };

@@ -93,6 +93,7 @@ int evl_engine_add_ap(struct evl_engine *e, const char *id, const struct evl_ap_
 	for (int c = 0; c < EVL_CHAN_MAX; c++)
 		a->rep[c].client_support = 1.0;
 	a->n_armed = -1;
+	a->rep_until = UINT64_MAX;
 	return 0;
 }
 
@@ -336,6 +337,8 @@ static void finish(struct evl_engine *e, struct ap *a, int err, uint64_t now)
 		.status = err ? "failed" : "success",
 		.reason = err ? err_reason(err) : op->reason,
 		.detect_to_action_us = -1,
+		.score = op->scored ? &op->chosen : NULL,
+		.runner_up = op->scored && op->runner_up.width ? &op->runner_up : NULL,
 	};
 
 	op->active = false;
@@ -665,6 +668,7 @@ static void run_queue(struct evl_engine *e, uint64_t now)
 
 void evl_engine_tick(struct evl_engine *e, uint64_t now)
 {
+	evl_air_expire(e, now);
 	for (size_t i = 0; i < e->n_aps; i++)
 		if (e->aps[i].op.active && now >= e->aps[i].op.deadline_ns)
 			finish(e, &e->aps[i], -ETIMEDOUT, now);
@@ -707,6 +711,7 @@ uint64_t evl_engine_next_deadline(const struct evl_engine *e)
 			MIN(e->aps[i].op.deadline_ns);
 	for (size_t i = 0; i < e->nnop; i++)
 		MIN(e->nop[i].until);
+	MIN(evl_air_deadline(e));
 	for (size_t i = 0; i < e->ntok; i++) {
 		MIN(e->tok[i].expires);
 		if (e->tok[i].monitoring)
@@ -830,6 +835,7 @@ int evl_engine_chan_report(struct evl_engine *e, const char *ap, int channel,
 	    !isfinite(r->client_support))
 		return -EINVAL;
 	a->rep[channel] = *r; /* the next tick re-arms: a scan reports many channels */
+	evl_air_note(e, a, channel);
 	e->arm_dirty = true;
 	return 0;
 }

@@ -20,6 +20,8 @@ struct op {
 	double base, obs;
 	bool has_baseline;
 	struct evl_metrics baseline;
+	bool scored; /* channel moves: the selector's scores below */
+	struct evl_chan_score chosen, runner_up;
 };
 
 struct ap {
@@ -39,6 +41,7 @@ struct ap {
 	bool burst, sat;	   /* last survey verdicts */
 	uint64_t burst_ns, sat_ns; /* last burst / saturation event */
 	bool density;		   /* a density spike is active */
+	uint64_t rep_until;	   /* air.c: earliest decay of a report, UINT64_MAX none */
 };
 
 struct token {
@@ -108,5 +111,19 @@ int evl_nop_radar(struct evl_engine *e, struct ap *a, int channel, uint64_t now)
 bool evl_block_in_nop(const struct evl_engine *e, size_t ap, const struct evl_ap_conf *c);
 /* The 20 MHz channels of the blocks a radar move of @ap would accept now, ascending. */
 int evl_select_radar_fallback(const struct evl_engine *e, size_t ap, int *chans, int max);
+
+/* No channel of the block in NOP or reported unavailable (select.c). */
+bool evl_select_usable(const struct evl_engine *e, size_t ap, const int *sub, int n);
+/* Score of one block with its weighted parts (select.c). */
+double evl_select_score(const struct evl_engine *e, const struct ap *a, const int *sub, int n,
+			struct evl_chan_score *out);
+/* air.c: channel reports decay to unknown scan_max_age_s after they were measured. */
+void evl_air_note(struct evl_engine *e, struct ap *a, int channel);
+void evl_air_expire(struct evl_engine *e, uint64_t now);
+uint64_t evl_air_deadline(const struct evl_engine *e);
+/* channels.c: the best block other than @chosen for a move away from @avoid, without a CAC
+ * when @no_cac (a radar move that found a CAC-free block): 0 or -ENOENT. */
+int evl_select_runner_up(const struct evl_engine *e, size_t ap, int avoid, int width, int chosen,
+			 bool no_cac, struct evl_chan_score *out);
 
 #endif /* EVL_ENGINE_INT_H */

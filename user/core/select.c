@@ -22,34 +22,51 @@ static double clamp01(double x)
 	return x < 0 ? 0 : x > 1 ? 1 : x;
 }
 
-/* Score of one block; *cac tells whether moving there needs a CAC first. */
-static double score_block(const struct evl_engine *e, const struct ap *a, const int *sub, int n,
-			  bool *cac)
+/* Score of one block with its weighted parts; out->cac: moving there needs a CAC first. */
+double evl_select_score(const struct evl_engine *e, const struct ap *a, const int *sub, int n,
+			struct evl_chan_score *out)
 {
 	const struct evl_core_config *c = &e->cfg;
-	double worst_if = 0, support = 1;
-	int neigh = 0, dfs = 0, avail = 0;
+	double worst_if = 0, support = 1, neigh = 0;
+	int dfs = 0, avail = 0;
 
 	for (int i = 0; i < n; i++) {
 		const struct evl_chan_report *r = &a->rep[sub[i]];
 
 		worst_if = r->interference > worst_if ? r->interference : worst_if;
 		support = r->client_support < support ? r->client_support : support;
-		neigh += r->neighbors > 0 ? r->neighbors : 0;
+		/* neighbours weighted by signal when the report has them, else counted */
+		neigh += r->neighbor_load > 0 ? r->neighbor_load
+			 : r->neighbors > 0   ? r->neighbors
+					      : 0;
 		if (evl_chan_is_dfs(a->conf.band, sub[i])) {
 			dfs++;
 			avail += a->dfs[sub[i]] == EVL_DFS_AVAILABLE;
 		}
 	}
-	*cac = dfs > avail;
-	return c->w_interference * (1 - clamp01(worst_if)) + c->w_neighbors / (1.0 + neigh) +
-	       c->w_clients * clamp01(support) +
-	       c->w_dfs * (!dfs	  ? 1
-			   : *cac ? 0
-				  : 0.5);
+	memset(out, 0, sizeof(*out));
+	out->channel = sub[0];
+	out->width = 20 * n;
+	out->cac = dfs > avail;
+	out->interference = c->w_interference * (1 - clamp01(worst_if));
+	out->neighbors = c->w_neighbors / (1.0 + neigh);
+	out->clients = c->w_clients * clamp01(support);
+	out->dfs = c->w_dfs * (!dfs ? 1 : out->cac ? 0 : 0.5);
+	out->total = out->interference + out->neighbors + out->clients + out->dfs;
+	return out->total;
 }
 
-static bool usable(const struct evl_engine *e, size_t ap, const int *sub, int n)
+static double score_block(const struct evl_engine *e, const struct ap *a, const int *sub, int n,
+			  bool *cac)
+{
+	struct evl_chan_score s;
+
+	evl_select_score(e, a, sub, n, &s);
+	*cac = s.cac;
+	return s.total;
+}
+
+bool evl_select_usable(const struct evl_engine *e, size_t ap, const int *sub, int n)
 {
 	const struct ap *a = &e->aps[ap];
 
@@ -97,7 +114,7 @@ static int candidates(const struct evl_engine *e, size_t ap, int avoid, bool rad
 				if (band == EVL_BAND_2G && c != 1 && c != 6 && c != 11)
 					continue;
 				ns = evl_chan_block(e->cfg.country, band, c, w, sub);
-				if (ns < 0 || !usable(e, ap, sub, ns) ||
+				if (ns < 0 || !evl_select_usable(e, ap, sub, ns) ||
 				    evl_chan_block_contains(band, c, w, avoid) ||
 				    (c == a->conf.channel && w == a->conf.bandwidth) ||
 				    (own_block && overlaps(a, sub, ns)))
@@ -121,16 +138,35 @@ static int candidates(const struct evl_engine *e, size_t ap, int avoid, bool rad
 	return 0;
 }
 
+/* The audit record of the move carries the chosen block's score and the runner-up's. */
+static void explain(struct evl_engine *e, size_t ap, int avoid, bool radar, int channel, int width)
+{
+	struct ap *a = &e->aps[ap];
+	int sub[EVL_BLOCK_MAX],
+		n = evl_chan_block(e->cfg.country, a->conf.band, channel, width, sub);
+
+	if (n < 0)
+		return;
+	evl_select_score(e, a, sub, n, &a->op.chosen);
+	a->op.scored = true;
+	if (evl_select_runner_up(e, ap, avoid ? avoid : a->conf.channel, width, channel,
+				 radar && !a->op.chosen.cac, &a->op.runner_up))
+		memset(&a->op.runner_up, 0, sizeof(a->op.runner_up));
+}
+
 int evl_select_channel(struct evl_engine *e, size_t ap, int avoid, bool radar,
 		       struct evl_chandef *out)
 {
 	struct cand cand[EVL_CHAN_MAX];
-	int w, k = candidates(e, ap, avoid, radar, false, cand, &w), pick;
+	int w, k = candidates(e, ap, avoid, radar, false, cand, &w), pick, rc;
 
 	if (!k)
 		return -ENOSPC;
 	pick = (int)(evl_rng_next(&e->rng) % (uint64_t)k);
-	return evl_chan_chandef(e->cfg.country, e->aps[ap].conf.band, cand[pick].channel, w, out);
+	rc = evl_chan_chandef(e->cfg.country, e->aps[ap].conf.band, cand[pick].channel, w, out);
+	if (!rc)
+		explain(e, ap, avoid, radar, cand[pick].channel, w);
+	return rc;
 }
 
 int evl_select_radar_fallback(const struct evl_engine *e, size_t ap, int *chans, int max)

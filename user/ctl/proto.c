@@ -13,6 +13,7 @@ static const char *const names[] = {
 	[EVL_CTL_STATUS] = "status",	 [EVL_CTL_STATS] = "stats",	[EVL_CTL_TOKENS] = "tokens",
 	[EVL_CTL_ROLLBACK] = "rollback", [EVL_CTL_NOP] = "nop",		[EVL_CTL_INJECT] = "inject",
 	[EVL_CTL_RELOAD] = "reload",	 [EVL_CTL_METRICS] = "metrics",
+	[EVL_CTL_SCAN] = "scan",	 [EVL_CTL_CHANNELS] = "channels",
 };
 
 const char *evl_ctl_cmd_name(enum evl_ctl_cmd cmd)
@@ -181,6 +182,19 @@ int evl_ctl_parse(const char *line, size_t len, struct evl_ctl_req *r, char *err
 			if (!word_ok(w[1], sizeof(r->token)))
 				return bad(err, errlen, "rollback: bad token '%.40s'", w[1]);
 			strcpy(r->token, w[1]);
+			return 0;
+		case EVL_CTL_SCAN:
+		case EVL_CTL_CHANNELS:
+			if (n == 3 && r->cmd == EVL_CTL_CHANNELS && !strcmp(w[2], "--json"))
+				r->json = true;
+			else if (n != 2)
+				return bad(err, errlen, "usage: %s", r->cmd == EVL_CTL_SCAN
+									 ? "scan IFACE"
+									 : "channels IFACE [--json]");
+			if (!word_ok(w[1], sizeof(r->iface)))
+				return bad(err, errlen, "%s: bad interface name '%.40s'", names[c],
+					   w[1]);
+			strcpy(r->iface, w[1]);
 			return 0;
 		case EVL_CTL_INJECT:
 			return parse_inject(w, n, r, err, errlen);

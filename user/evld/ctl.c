@@ -205,6 +205,10 @@ static int handle(struct evld *d, const struct evl_ctl_req *q, const struct evl_
 		return rc;
 	case EVL_CTL_INJECT:
 		return inject(d, q, r);
+	case EVL_CTL_SCAN:
+		return evld_scan_request(d, q->iface, r);
+	case EVL_CTL_CHANNELS:
+		return evld_scan_channels(d, q->iface, q->json, r);
 	case EVL_CTL_RELOAD:
 		rc = evld_reload(d, err, sizeof(err));
 		if (rc) {

@@ -36,6 +36,28 @@ int evld_radio_stations(struct evld_radio *r, struct evld *d, unsigned int i, in
 			uint64_t now);
 int evld_radio_channels(struct evld_radio *r, struct evld *d, unsigned int i, int wiphy);
 
+/*
+ * Off-channel scans (radio.c keeps one running request per slot; scan.c decides when). start:
+ * 0 or the kernel's -errno (-EOPNOTSUPP: the driver refuses AP scans). state: 1 running, 0
+ * ended with results, -ECANCELED aborted; *off_ns its duration. read: what (EVLD_SCAN_*) of
+ * the BSS dump (entries seen within max_age_ms) and the survey dump digested into
+ * out[EVL_CHAN_MAX]; returns the neighbours counted or -errno. A radar aborts a wiphy's scans
+ * by itself.
+ */
+enum {
+	EVLD_SCAN_BSS = 1 << 0,	   /* neighbours from the BSS dump */
+	EVLD_SCAN_SURVEY = 1 << 1, /* every survey entry (drivers may keep only the last scan's) */
+	EVLD_SCAN_OWN = 1 << 2,	   /* only the in-use channel's survey entry */
+};
+struct evl_air_chan;
+int evld_radio_scan_start(struct evld_radio *r, unsigned int i, int ifindex, int wiphy,
+			  const int *freqs, int n);
+int evld_radio_scan_state(const struct evld_radio *r, unsigned int i, uint64_t *off_ns);
+int evld_radio_scan_abort(struct evld_radio *r, unsigned int i);
+int evld_radio_scan_read(struct evld_radio *r, unsigned int i, int ifindex, enum evl_band band,
+			 int floor_dbm, uint32_t max_age_ms, unsigned int what,
+			 struct evl_air_chan *out);
+
 /* nlact.c: the nl80211 actuator back end (its header cannot sit beside engine.h). */
 struct evl_act_ops;
 const struct evl_act_ops *evld_radio_act_ops(void);

@@ -10,6 +10,7 @@
 #include <netlink/genl/genl.h>
 
 #include "evl/nl80211.h"
+#include "nl_int.h"
 
 struct evl_nl80211 {
 	struct nl_sock *sk;
@@ -155,7 +156,7 @@ int evl_nl80211_xfer(struct evl_nl80211 *nl, struct nl_msg *msg, evl_nl80211_rep
 
 /* --- builders ------------------------------------------------------------------------------ */
 
-static struct nl_msg *msg_new(int family, int cmd, int flags, int ifindex)
+struct nl_msg *evl_nl80211_msg_new(int family, int cmd, int flags, int ifindex)
 {
 	struct nl_msg *msg = nlmsg_alloc();
 
@@ -178,7 +179,7 @@ struct nl_msg *evl_nl80211_msg_get_interface(int family, int ifindex)
 		errno = EINVAL;
 		return NULL;
 	}
-	return msg_new(family, NL80211_CMD_GET_INTERFACE, 0, ifindex);
+	return evl_nl80211_msg_new(family, NL80211_CMD_GET_INTERFACE, 0, ifindex);
 }
 
 struct nl_msg *evl_nl80211_msg_survey_dump(int family, int ifindex)
@@ -187,7 +188,7 @@ struct nl_msg *evl_nl80211_msg_survey_dump(int family, int ifindex)
 		errno = EINVAL;
 		return NULL;
 	}
-	return msg_new(family, NL80211_CMD_GET_SURVEY, NLM_F_DUMP, ifindex);
+	return evl_nl80211_msg_new(family, NL80211_CMD_GET_SURVEY, NLM_F_DUMP, ifindex);
 }
 
 struct nl_msg *evl_nl80211_msg_station_dump(int family, int ifindex)
@@ -196,12 +197,12 @@ struct nl_msg *evl_nl80211_msg_station_dump(int family, int ifindex)
 		errno = EINVAL;
 		return NULL;
 	}
-	return msg_new(family, NL80211_CMD_GET_STATION, NLM_F_DUMP, ifindex);
+	return evl_nl80211_msg_new(family, NL80211_CMD_GET_STATION, NLM_F_DUMP, ifindex);
 }
 
 struct nl_msg *evl_nl80211_msg_wiphy_dump(int family, int wiphy)
 {
-	struct nl_msg *msg = msg_new(family, NL80211_CMD_GET_WIPHY, NLM_F_DUMP, 0);
+	struct nl_msg *msg = evl_nl80211_msg_new(family, NL80211_CMD_GET_WIPHY, NLM_F_DUMP, 0);
 
 	if (!msg)
 		return NULL;
@@ -253,45 +254,6 @@ int evl_nl80211_mhz_to_width(int mhz)
 }
 
 /* --- parsers ------------------------------------------------------------------------------- */
-
-/* Length-checked getters: a short attribute is malformed, never read past. */
-static bool get_u32(const struct nlattr *a, uint32_t *v)
-{
-	if (!a || nla_len(a) < (int)sizeof(uint32_t))
-		return false;
-	*v = nla_get_u32((struct nlattr *)a);
-	return true;
-}
-
-static bool get_u64(const struct nlattr *a, uint64_t *v)
-{
-	if (!a || nla_len(a) < (int)sizeof(uint64_t))
-		return false;
-	*v = nla_get_u64((struct nlattr *)a);
-	return true;
-}
-
-static bool get_s8(const struct nlattr *a, int *v)
-{
-	if (!a || nla_len(a) < 1)
-		return false;
-	*v = (int8_t)nla_get_u8((struct nlattr *)a);
-	return true;
-}
-
-#define FAIL(msg_)                     \
-	do {                           \
-		if (err)               \
-			*err = (msg_); \
-		return -EINVAL;        \
-	} while (0)
-
-static int parse_top(struct nl_msg *msg, struct nlattr **tb, const char **err)
-{
-	if (!msg || genlmsg_parse(nlmsg_hdr(msg), 0, tb, NL80211_ATTR_MAX, NULL) < 0)
-		FAIL("nl80211: malformed generic netlink message");
-	return 0;
-}
 
 int evl_nl80211_parse_interface(struct nl_msg *msg, struct evl_nl_iface *out, const char **err)
 {
@@ -536,7 +498,7 @@ int evl_nl80211_parse_event(struct nl_msg *msg, struct evl_nl_event *ev, const c
 		ev->type = EVL_NL_EV_CH_SWITCH_DONE;
 		break;
 	default:
-		return -ENOENT;
+		return evl_nl80211_parse_scan_event(msg, ev, err);
 	}
 	if (!get_u32(tb[NL80211_ATTR_WIPHY_FREQ], &v) || !v)
 		FAIL("nl80211: event without NL80211_ATTR_WIPHY_FREQ");
@@ -690,6 +652,10 @@ struct evl_nl80211_mon *evl_nl80211_mon_open(void)
 		r = nlerr_to_errno(r);
 		goto err;
 	}
+	/* scan results and aborts: without the group, scans are read by their own time-out */
+	grp = genl_ctrl_resolve_grp(m->sk, NL80211_GENL_NAME, NL80211_MULTICAST_GROUP_SCAN);
+	if (grp >= 0)
+		nl_socket_add_membership(m->sk, grp);
 	nl_cb_set(m->cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, mon_no_seq_check, NULL);
 	nl_socket_set_nonblocking(m->sk);
 	nl_socket_set_buffer_size(m->sk, 1 << 20, 0);

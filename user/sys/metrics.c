@@ -48,7 +48,9 @@ static int per_iface(struct evl_prom *p, const struct evl_metrics_snapshot *m, c
 			   : field == 1 ? f->retry
 			   : field == 2 ? f->busy
 			   : field == 3 ? (double)f->channel
-					: (double)f->stations;
+			   : field == 4 ? (double)f->stations
+			   : field == 5 ? (double)f->scans
+					: f->scan_offchannel_ms;
 
 		rc = evl_prom_sample(p, name, &(struct evl_prom_label){"interface", f->name}, 1, v);
 	}
@@ -111,6 +113,11 @@ int evl_metrics_render(struct evl_prom *p, const struct evl_metrics_snapshot *m)
 		rc = per_iface(p, m, "evl_interface_channel", "Operating channel.", 3);
 	if (!rc)
 		rc = per_iface(p, m, "evl_interface_stations", "Associated stations.", 4);
+	if (!rc)
+		rc = per_iface(p, m, "evl_interface_scans", "Off-channel scan cycles done.", 5);
+	if (!rc)
+		rc = per_iface(p, m, "evl_interface_scan_offchannel_ms",
+			       "Time off the AP's channel during the last scan cycle.", 6);
 	if (!rc)
 		rc = one(p, "evl_start_time_seconds", "gauge", "evld start, Unix time.",
 			 m->start_time_s);
