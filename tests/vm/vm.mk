@@ -10,7 +10,12 @@ $(B)/vm/bin/vm-ctrl: tests/vm/vm-ctrl.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $< -o $@
 
-vmtest: $(B)/vm/bin/vm-ctrl
+$(B)/vm/bin/nl-capture: tests/vm/nl-capture.c $(LIB)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -o $@
+
+vmtest: $(B)/vm/bin/vm-ctrl $(B)/vm/bin/nl-capture
 	$(Q)scripts/deps.sh vm
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)VM_BUILD=$(B) VM_KERNEL=$(VM_KERNEL) tests/vm/run.sh $(VMTEST)

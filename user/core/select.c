@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Channel selector. Hard constraints first (channel plan of band/width/country, no block
- * holding the event's channel (or, without one, the current channel), no channel in NOP or
- * reported unavailable, for radar moves no CAC while a CAC-free block of any width exists),
- * then the weighted score, then a seeded random pick among candidates within tie_margin of
- * the best (ETSI uniform spreading). Width narrows when no block of the current width is left.
+ * Channel selector. Hard constraints first (channel plan of band/width: the kernel's or the
+ * country's, plan.c; no block holding the event's channel (or, without one, the current
+ * channel), no channel in NOP or reported unavailable, for radar moves no CAC while a CAC-free
+ * block of any width exists), then the blocks that allow the AP's TX power (or, when none
+ * does, the most of it), then the weighted score, then a seeded random pick among candidates within
+ * tie_margin of the best (ETSI uniform spreading). Width narrows when no block of the current width
+ * is left.
  */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <evl/chan.h>
 #include "engine_int.h"
@@ -15,6 +18,7 @@ struct cand {
 	int channel;
 	double score;
 	bool cac;
+	int power; /* the TX power the block allows, up to the AP's (mBm) */
 };
 
 static double clamp01(double x)
@@ -27,7 +31,7 @@ static double score_block(const struct evl_engine *e, const struct ap *a, const 
 			  bool *cac)
 {
 	const struct evl_core_config *c = &e->cfg;
-	double worst_if = 0, support = 1;
+	double worst_if = 0, support = 1, block;
 	int neigh = 0, dfs = 0, avail = 0;
 
 	for (int i = 0; i < n; i++) {
@@ -36,12 +40,14 @@ static double score_block(const struct evl_engine *e, const struct ap *a, const 
 		worst_if = r->interference > worst_if ? r->interference : worst_if;
 		support = r->client_support < support ? r->client_support : support;
 		neigh += r->neighbors > 0 ? r->neighbors : 0;
-		if (evl_chan_is_dfs(a->conf.band, sub[i])) {
+		if (evl_plan_is_dfs(a, sub[i])) {
 			dfs++;
 			avail += a->dfs[sub[i]] == EVL_DFS_AVAILABLE;
 		}
 	}
 	*cac = dfs > avail;
+	block = evl_plan_clients(a, sub[0], n * 20);
+	support = block < support ? block : support;
 	return c->w_interference * (1 - clamp01(worst_if)) + c->w_neighbors / (1.0 + neigh) +
 	       c->w_clients * clamp01(support) +
 	       c->w_dfs * (!dfs	  ? 1
@@ -88,6 +94,7 @@ static int candidates(const struct evl_engine *e, size_t ap, int avoid, bool rad
 		for (int w = a->conf.bandwidth; w >= 20; w /= 2) {
 			int n = 0, k = 0;
 			double best = -1;
+			int power = INT_MIN;
 
 			for (int c = 1; c < EVL_CHAN_MAX; c++) {
 				int ns;
@@ -96,7 +103,7 @@ static int candidates(const struct evl_engine *e, size_t ap, int avoid, bool rad
 
 				if (band == EVL_BAND_2G && c != 1 && c != 6 && c != 11)
 					continue;
-				ns = evl_chan_block(e->cfg.country, band, c, w, sub);
+				ns = evl_plan_block(e, a, c, w, sub);
 				if (ns < 0 || !usable(e, ap, sub, ns) ||
 				    evl_chan_block_contains(band, c, w, avoid) ||
 				    (c == a->conf.channel && w == a->conf.bandwidth) ||
@@ -105,12 +112,16 @@ static int candidates(const struct evl_engine *e, size_t ap, int avoid, bool rad
 				sc = score_block(e, a, sub, ns, &cac);
 				if (pass == 0 && cac)
 					continue;
-				cand[n++] = (struct cand){c, sc, cac};
+				cand[n++] = (struct cand){c, sc, cac, evl_plan_power(a, sub, ns)};
+				power = cand[n - 1].power > power ? cand[n - 1].power : power;
 			}
+			/* coverage first: only the blocks that allow the most of the AP's power */
 			for (int i = 0; i < n; i++)
-				best = cand[i].score > best ? cand[i].score : best;
+				if (cand[i].power == power)
+					best = cand[i].score > best ? cand[i].score : best;
 			for (int i = 0; i < n; i++)
-				if (cand[i].score >= best - e->cfg.tie_margin - 1e-9)
+				if (cand[i].power == power &&
+				    cand[i].score >= best - e->cfg.tie_margin - 1e-9)
 					cand[k++] = cand[i];
 			if (k) {
 				*width = w;
@@ -130,7 +141,7 @@ int evl_select_channel(struct evl_engine *e, size_t ap, int avoid, bool radar,
 	if (!k)
 		return -ENOSPC;
 	pick = (int)(evl_rng_next(&e->rng) % (uint64_t)k);
-	return evl_chan_chandef(e->cfg.country, e->aps[ap].conf.band, cand[pick].channel, w, out);
+	return evl_plan_chandef(e, &e->aps[ap], cand[pick].channel, w, out);
 }
 
 int evl_select_radar_fallback(const struct evl_engine *e, size_t ap, int *chans, int max)
@@ -143,7 +154,7 @@ int evl_select_radar_fallback(const struct evl_engine *e, size_t ap, int *chans,
 
 	/* every 20 MHz channel of every candidate block: hostapd checks the one it starts at */
 	for (int i = 0; i < k; i++) {
-		int ns = evl_chan_block(e->cfg.country, a->conf.band, cand[i].channel, w, sub);
+		int ns = evl_plan_block(e, a, cand[i].channel, w, sub);
 
 		for (int j = 0; j < ns; j++)
 			in[sub[j]] = true;
