@@ -81,6 +81,8 @@ int evl_nl80211_survey(struct evl_nl80211 *nl, int ifindex, struct evl_survey *o
 int evl_nl80211_stations(struct evl_nl80211 *nl, int ifindex, struct evl_sta_tracker *t);
 /* Channel list of a wiphy (-1: the first one). */
 int evl_nl80211_channels(struct evl_nl80211 *nl, int wiphy, struct evl_chanlist *l);
+/* GET_INTERFACE of one interface (its TX power, channel). */
+int evl_nl80211_interface(struct evl_nl80211 *nl, int ifindex, struct evl_nl_iface *out);
 
 /* --- mlme events -------------------------------------------------------------------------- */
 
@@ -92,6 +94,7 @@ enum evl_nl_ev_type {
 	EVL_NL_EV_NOP_FINISHED,
 	EVL_NL_EV_CH_SWITCH_STARTED, /* CSA announced */
 	EVL_NL_EV_CH_SWITCH_DONE,    /* now on the new channel: the confirmation */
+	EVL_NL_EV_REG_CHANGE,	     /* regulatory domain changed (wiphy -1: global); freq 0 */
 };
 
 struct evl_nl_event {
@@ -109,7 +112,7 @@ int evl_nl80211_parse_event(struct nl_msg *msg, struct evl_nl_event *ev, const c
 struct evl_nl80211_mon;
 typedef void (*evl_nl80211_event_fn)(const struct evl_nl_event *ev, void *arg);
 
-/* Subscribed to nl80211 "mlme"; non-blocking. */
+/* Subscribed to nl80211 "mlme" and, when present, "regulatory"; non-blocking. */
 struct evl_nl80211_mon *evl_nl80211_mon_open(void);
 void evl_nl80211_mon_close(struct evl_nl80211_mon *m);
 int evl_nl80211_mon_fd(const struct evl_nl80211_mon *m);
