@@ -53,9 +53,12 @@ bool evl_chan_is_weather(enum evl_country cc, enum evl_band band, int channel);
  */
 int evl_chan_block(enum evl_country cc, enum evl_band band, int channel, int width,
 		   int sub[EVL_BLOCK_MAX]);
+/* The same block whatever the country (a kernel plan checks its channels itself). */
+int evl_chan_block_any(enum evl_band band, int channel, int width, int sub[EVL_BLOCK_MAX]);
 /* Fill a chandef (freq, center_freq1) for primary @channel at @width: 0 or -EINVAL. */
 int evl_chan_chandef(enum evl_country cc, enum evl_band band, int channel, int width,
 		     struct evl_chandef *out);
+int evl_chan_chandef_any(enum evl_band band, int channel, int width, struct evl_chandef *out);
 /* Does the block (@channel, @width) contain 20 MHz channel @c? */
 bool evl_chan_block_contains(enum evl_band band, int channel, int width, int c);
 

@@ -221,6 +221,40 @@ int evl_engine_chan_report(struct evl_engine *e, const char *ap, int channel,
 			   const struct evl_chan_report *r);
 int evl_engine_dfs_state(struct evl_engine *e, const char *ap, int channel, enum evl_dfs_state st);
 
+/* One 20 MHz channel of the plan the kernel applied to a radio (nl80211 wiphy channel list). */
+struct evl_plan_chan {
+	enum evl_band band;
+	int channel;
+	bool disabled;	   /* not in the regulatory domain, or off in the driver */
+	bool no_ir;	   /* may not initiate radiation (no AP), unless radar and CAC done */
+	bool radar;	   /* DFS channel */
+	int max_power_mbm; /* regulatory limit, mBm; 0 = not reported */
+};
+
+/*
+ * The kernel's channel plan for @ap: replaces the built-in table of cfg.country for this AP
+ * (an AP is allowed a channel that is neither disabled nor no-IR, or that is a radar channel;
+ * DFS is the kernel's radar flag). Channels of other bands are ignored; n = 0 goes back to
+ * the built-in table. tx_power_mbm is the AP's current TX power (0 = unknown): a block whose
+ * regulatory limit is below it ranks below every block that allows it (among the candidates
+ * of one width and CAC class; when none allows it, those that allow the most win), as a move
+ * there would shrink the AP's coverage. 0, -ENOENT, -EINVAL (a channel that does not exist,
+ * a negative power; nothing applied).
+ */
+int evl_engine_set_plan(struct evl_engine *e, const char *ap, const struct evl_plan_chan *ch,
+			size_t n, int tx_power_mbm);
+/* The AP's plan as the selector uses it (kernel or built-in): allowed, DFS, limit (0 none). */
+int evl_engine_plan_chan(const struct evl_engine *e, const char *ap, int channel, bool *allowed,
+			 bool *dfs, int *max_power_mbm);
+
+/*
+ * Client compatibility: the fraction (0..1) of the AP's associated stations that can use the
+ * block of @width MHz (20, 40, 80, 160) holding @channel. It caps the chan_report's
+ * client_support of that block; unreported: 1. 0, -ENOENT, -EINVAL.
+ */
+int evl_engine_client_support(struct evl_engine *e, const char *ap, int channel, int width,
+			      double fraction);
+
 /* Manual rollback: 0, -ENOENT (no live token), -EBUSY (refused: nop_active), -errno. */
 int evl_engine_rollback_token(struct evl_engine *e, const char *token, uint64_t now);
 int evl_engine_rollback_ap(struct evl_engine *e, const char *ap, uint64_t now);

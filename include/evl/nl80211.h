@@ -82,6 +82,8 @@ int evl_nl80211_survey(struct evl_nl80211 *nl, int ifindex, struct evl_survey *o
 int evl_nl80211_stations(struct evl_nl80211 *nl, int ifindex, struct evl_sta_tracker *t);
 /* Channel list of a wiphy (-1: the first one). */
 int evl_nl80211_channels(struct evl_nl80211 *nl, int wiphy, struct evl_chanlist *l);
+/* GET_INTERFACE of one interface (its TX power, channel). */
+int evl_nl80211_interface(struct evl_nl80211 *nl, int ifindex, struct evl_nl_iface *out);
 
 /* --- mlme events -------------------------------------------------------------------------- */
 
@@ -96,6 +98,7 @@ enum evl_nl_ev_type {
 	EVL_NL_EV_SCAN_STARTED,	     /* "scan" group: NL80211_CMD_TRIGGER_SCAN */
 	EVL_NL_EV_SCAN_DONE,	     /* NL80211_CMD_NEW_SCAN_RESULTS: dump them now */
 	EVL_NL_EV_SCAN_ABORTED,	     /* NL80211_CMD_SCAN_ABORTED */
+	EVL_NL_EV_REG_CHANGE,	     /* regulatory domain changed (wiphy -1: global); freq 0 */
 };
 
 struct evl_nl_event {
@@ -132,7 +135,7 @@ int evl_nl80211_scan_results(struct evl_nl80211 *nl, int ifindex, struct evl_bss
 struct evl_nl80211_mon;
 typedef void (*evl_nl80211_event_fn)(const struct evl_nl_event *ev, void *arg);
 
-/* Subscribed to nl80211 "mlme" and (when the kernel has it) "scan"; non-blocking. */
+/* Subscribed to nl80211 "mlme" and, when the kernel has them, "scan" and "regulatory". */
 struct evl_nl80211_mon *evl_nl80211_mon_open(void);
 void evl_nl80211_mon_close(struct evl_nl80211_mon *m);
 int evl_nl80211_mon_fd(const struct evl_nl80211_mon *m);

@@ -60,6 +60,10 @@ $(FUZZ_SEED)/hostapd.stamp: $(wildcard tests/vm/captures/*.txt tests/unit/fixtur
 	i=0; cat $(wildcard tests/vm/captures/*events*.txt tests/unit/fixtures/hostapd/events-*.txt) | \
 	sed 's/^[0-9.]* //' | sort -u | while IFS= read -r l; do i=$$((i+1)); \
 		{ printf '\001'; printf '%s' "$$l"; } > $$d/event-$$i; done; touch $@
+# clients: the captured STA replies, one per band (byte 0: 2.4, 5, 6 GHz).
+$(FUZZ_SEED)/clients.stamp: $(wildcard tests/vm/captures/*sta-first*.txt)
+	$(Q)d=$(FUZZ_SEED)/clients; mkdir -p $$d; for f in $^; do for b in 0 1 2; do \
+		{ printf "\\00$$b"; cat $$f; } > $$d/$$b-$$(basename $$f); done; done; touch $@
 $(B)/fuzz/seed_nl80211: tests/fuzz/seed_nl80211.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)

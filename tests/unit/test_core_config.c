@@ -39,6 +39,10 @@ START_TEST(set_by_name)
 	ck_assert_double_eq(c.min_confidence, 0.9);
 	ck_assert_int_eq(evl_core_config_set(&c, "country", "US"), 0);
 	ck_assert_int_eq(c.country, EVL_CC_US);
+	/* no built-in plan: the world's channels until the kernel's plan arrives */
+	ck_assert_int_eq(evl_core_config_set(&c, "country", "FR"), 0);
+	ck_assert_int_eq(c.country, EVL_CC_WORLD);
+	ck_assert_int_eq(evl_core_config_set(&c, "country", "US"), 0);
 	ck_assert_int_eq(evl_core_config_set(&c, "matrix.spectrum_sat", "none"), 0);
 	ck_assert_int_eq(c.matrix[EVL_EV_SPECTRUM_SAT].action, EVL_ACTION_NONE);
 	ck_assert_int_eq(evl_core_config_set(&c, "window.non_wifi_burst", "900"), 0);
@@ -52,7 +56,8 @@ START_TEST(set_by_name)
 	ck_assert_int_eq(evl_core_config_set(&c, "min_confidence", "1.5"), -ERANGE);
 	ck_assert_int_eq(evl_core_config_set(&c, "min_confidence", "nan"), -ERANGE);
 	ck_assert_int_eq(evl_core_config_set(&c, "rollback_samples", "0"), -ERANGE);
-	ck_assert_int_eq(evl_core_config_set(&c, "country", "XX"), -EINVAL);
+	ck_assert_int_eq(evl_core_config_set(&c, "country", "DEU"), -EINVAL);
+	ck_assert_int_eq(evl_core_config_set(&c, "country", "D1"), -EINVAL);
 	ck_assert_int_eq(evl_core_config_set(&c, "matrix.dfs_radar", "reboot"), -EINVAL);
 	ck_assert_int_eq(evl_core_config_set(&c, "matrix.bogus", "none"), -ENOENT);
 	ck_assert(!memcmp(&c, &before, sizeof(c))); /* nothing half-applied */

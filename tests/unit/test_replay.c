@@ -104,6 +104,20 @@ START_TEST(dfs_radar)
 }
 END_TEST
 
+/* FR has no built-in plan: the kernel's (a plan line) steers the radar move to 36-48, which
+ * allow the AP's power better than 149-165 (25 mW); 144 is disabled. */
+START_TEST(kernel_plan)
+{
+	replay("kernel_plan");
+	ck_assert_uint_eq(len("actions"), 1);
+	ck_assert_int_eq(num("actions.0.from"), 100);
+	ck_assert_int_ge(num("actions.0.to"), 36);
+	ck_assert_int_le(num("actions.0.to"), 48);
+	ck_assert_str_eq(str("actions.0.status"), "success");
+	done();
+}
+END_TEST
+
 START_TEST(non_wifi_burst)
 {
 	replay("non_wifi_burst");
@@ -218,6 +232,15 @@ START_TEST(malformed_lines)
 		"{\"t\":5,\"end\":{}}\n{\"t\":1,\"end\":{}}",
 		"{\"t\":0,\"metrics\":{\"ap\":\"zz\",\"per\":0,\"retry\":0,\"throughput_mbps\":1}}",
 		"{\"t\":0,\"ap\":{\"id\":\"a\",\"band\":\"5g\",\"channel\":36,\"chanel\":1}}",
+		/* plans: a channel that does not exist, a malformed list, a bad power */
+		"{\"t\":0,\"ap\":{\"id\":\"a\",\"band\":\"5g\",\"channel\":36}}\n"
+		"{\"t\":1,\"plan\":{\"ap\":\"a\",\"channels\":[{\"channel\":38}]}}",
+		"{\"t\":0,\"ap\":{\"id\":\"a\",\"band\":\"5g\",\"channel\":36}}\n"
+		"{\"t\":1,\"plan\":{\"ap\":\"a\",\"channels\":[36]}}",
+		"{\"t\":0,\"ap\":{\"id\":\"a\",\"band\":\"5g\",\"channel\":36}}\n"
+		"{\"t\":1,\"plan\":{\"ap\":\"a\",\"channels\":[{\"channel\":36}, "
+		"{\"channel\":40,\"max_dbm\":-3}]}}",
+		"{\"t\":0,\"site\":{\"country\":\"France\"}}",
 	};
 	char path[] = "/tmp/evl-replay-XXXXXX", args[64], *out;
 
@@ -396,6 +419,7 @@ int main(void)
 		return 77;
 	}
 	tcase_add_test(tc, dfs_radar);
+	tcase_add_test(tc, kernel_plan);
 	tcase_add_test(tc, non_wifi_burst);
 	tcase_add_test(tc, spectrum_sat);
 	tcase_add_test(tc, density_spike);

@@ -15,7 +15,12 @@ $(B)/vm/bin/vm-nldump: tests/vm/vm-nldump.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ $(PKG_LIBS)
 
-vmtest: $(B)/vm/bin/vm-ctrl $(B)/vm/bin/vm-nldump
+$(B)/vm/bin/nl-capture: tests/vm/nl-capture.c $(LIB)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -o $@
+
+vmtest: $(B)/vm/bin/vm-ctrl $(B)/vm/bin/vm-nldump $(B)/vm/bin/nl-capture
 	$(Q)scripts/deps.sh vm
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)VM_BUILD=$(B) VM_KERNEL=$(VM_KERNEL) tests/vm/run.sh $(VMTEST)

@@ -151,6 +151,9 @@ static void apply(struct evl_engine *e, struct evl_sim *sim, const struct step *
 	case ST_DFS:
 		err = evl_engine_dfs_state(e, s->ap, s->channel, s->dfs);
 		break;
+	case ST_PLAN:
+		err = evl_engine_set_plan(e, s->ap, s->plan, s->n_plan, s->tx_mbm);
+		break;
 	case ST_EVENT:
 		ev = s->ev;
 		ev.ts_ns = ev.detect_ns = s->t_ns;

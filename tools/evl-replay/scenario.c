@@ -112,14 +112,18 @@ static bool parse_site(struct ctx *c, json_object *o, struct scenario *sc)
 {
 	static const char *const k[] = {"country", "start", NULL};
 	char cc[8] = "00", start[32] = "";
+	struct evl_core_config cfg;
 	struct tm tm = {0};
 	const char *end;
 
 	if (!keys_ok(c, o, "site", k) || !str(c, o, "site", "country", false, cc, sizeof(cc)) ||
 	    !str(c, o, "site", "start", false, start, sizeof(start)))
 		return false;
-	if (evl_chan_country_parse(cc, &sc->country))
-		return fail(c, "site: country \"%s\" unknown (US, DE or 00)", cc);
+	evl_core_config_init(&cfg);
+	if (evl_core_config_set(&cfg, "country", cc))
+		return fail(c, "site: country \"%s\" is not a country code (US, DE, 00, FR, ...)",
+			    cc);
+	sc->country = cfg.country; /* no built-in plan: the world's, until a plan line */
 	if (*start) {
 		end = strptime(start, "%Y-%m-%dT%H:%M:%SZ", &tm);
 		if (!end || *end)
@@ -242,6 +246,56 @@ static bool parse_fact(struct ctx *c, const char *w, json_object *o, const struc
 	return integer(c, o, w, "associations", true, 0, 1000000, &s->assoc);
 }
 
+/* {"plan": {"ap", "tx_power_dbm"?, "channels": [{"channel", "max_dbm"?, "radar"?, "no_ir"?,
+ * "disabled"?}, ...]}}: the AP's band; an empty list goes back to the built-in plan. */
+static bool parse_plan(struct ctx *c, json_object *o, const struct scenario *sc, struct step *s)
+{
+	static const char *const k[] = {"ap", "tx_power_dbm", "channels", NULL};
+	static const char *const kc[] = {"channel", "max_dbm", "radar", "no_ir", "disabled", NULL};
+	const char *w = "plan";
+	const struct step *ap;
+	json_object *list;
+	double tx = 0;
+	size_t n;
+
+	s->kind = ST_PLAN;
+	if (!keys_ok(c, o, w, k) || !str(c, o, w, "ap", true, s->ap, sizeof(s->ap)) ||
+	    !known_ap(c, sc, w, s->ap) || !num(c, o, w, "tx_power_dbm", false, 0, 40, &tx))
+		return false;
+	if (!json_object_object_get_ex(o, "channels", &list) ||
+	    !json_object_is_type(list, json_type_array))
+		return fail(c, "plan: \"channels\" must be an array");
+	ap = find_ap(sc, s->ap);
+	s->tx_mbm = (int)lround(tx * 100);
+	n = json_object_array_length(list);
+	if (n > EVL_CHAN_MAX)
+		return fail(c, "plan: %zu channels (at most %d)", n, EVL_CHAN_MAX);
+	s->plan = n ? calloc(n, sizeof(*s->plan)) : NULL;
+	if (n && !s->plan)
+		return fail(c, "out of memory");
+	s->n_plan = n;
+	for (size_t i = 0; i < n; i++) {
+		json_object *x = json_object_array_get_idx(list, i);
+		struct evl_plan_chan *p = &s->plan[i];
+		double dbm = 0;
+
+		if (!json_object_is_type(x, json_type_object))
+			return fail(c, "plan: channels[%zu] must be an object", i);
+		p->band = ap->conf.band;
+		if (!keys_ok(c, x, w, kc) ||
+		    !integer(c, x, w, "channel", true, 1, EVL_CHAN_MAX - 1, &p->channel) ||
+		    !num(c, x, w, "max_dbm", false, 0, 40, &dbm) ||
+		    !flag(c, x, w, "radar", &p->radar) || !flag(c, x, w, "no_ir", &p->no_ir) ||
+		    !flag(c, x, w, "disabled", &p->disabled))
+			return false;
+		if (evl_chan_to_freq(p->band, p->channel) < 0)
+			return fail(c, "plan: channel %d does not exist in band %s", p->channel,
+				    evl_chan_band_name(p->band));
+		p->max_power_mbm = (int)lround(dbm * 100);
+	}
+	return true;
+}
+
 static bool parse_event(struct ctx *c, json_object *o, const struct scenario *sc, struct step *s)
 {
 	static const char *const k[] = {"id",	      "type",	 "severity", "ap", "radio",
@@ -317,7 +371,7 @@ static bool parse_line(struct ctx *c, json_object *o, struct scenario *sc, doubl
 {
 	static const char *const payloads[] = {
 		"site",	    "ap",    "channel_report", "dfs_state", "event", "metrics",
-		"rollback", "radar", "survey",	       "churn",	    "end"};
+		"rollback", "radar", "survey",	       "churn",	    "end",   "plan"};
 	const char *name = NULL;
 	json_object *p = NULL;
 	struct step *s;
@@ -344,7 +398,7 @@ static bool parse_line(struct ctx *c, json_object *o, struct scenario *sc, doubl
 	if (n != 1)
 		return fail(c,
 			    "needs exactly one of site, ap, channel_report, dfs_state, event, "
-			    "metrics, rollback, radar, survey, churn, end (has %d)",
+			    "metrics, rollback, radar, survey, churn, plan, end (has %d)",
 			    n);
 	if (!json_object_is_type(p, json_type_object))
 		return fail(c, "\"%s\" must be an object", name);
@@ -378,9 +432,11 @@ static bool parse_line(struct ctx *c, json_object *o, struct scenario *sc, doubl
 		     (!strcmp(name, "event") && parse_event(c, p, sc, s)) ||
 		     (!strcmp(name, "metrics") && parse_metrics(c, p, sc, s)) ||
 		     (!strcmp(name, "rollback") && parse_rollback(c, p, sc, s)) ||
+		     (!strcmp(name, "plan") && parse_plan(c, p, sc, s)) ||
 		     ((!strcmp(name, "radar") || !strcmp(name, "survey") ||
 		       !strcmp(name, "churn")) &&
 		      parse_fact(c, name, p, sc, s)))) {
+		free(s->plan); /* a half-parsed plan */
 		return false;
 	}
 	sc->n++;
@@ -436,6 +492,8 @@ bad:
 
 void scenario_free(struct scenario *sc)
 {
+	for (size_t i = 0; sc->steps && i < sc->n; i++)
+		free(sc->steps[i].plan);
 	free(sc->steps);
 	sc->steps = NULL;
 	sc->n = 0;

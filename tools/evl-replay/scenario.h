@@ -16,6 +16,7 @@ enum step_kind {
 	ST_RADAR,  /* a raw radar report (de-duplicated by the core) */
 	ST_SURVEY, /* survey verdicts (edges in the core) */
 	ST_CHURN,  /* associations in the station window (hysteresis in the core) */
+	ST_PLAN,   /* the kernel's channel plan of a radio (evld: the wiphy's channel list) */
 	ST_END,
 };
 
@@ -34,6 +35,9 @@ struct step {
 	char source[16]; /* ST_RADAR: ebpf, nl80211, hostapd */
 	bool burst, sat; /* ST_SURVEY */
 	int assoc;	 /* ST_CHURN */
+	struct evl_plan_chan *plan; /* ST_PLAN: malloc'd, freed by scenario_free() */
+	size_t n_plan;
+	int tx_mbm;
 };
 
 struct scenario {

@@ -142,8 +142,7 @@ static int block_start(enum evl_band band, int c, int n)
 	return base + (c - base) / (4 * n) * (4 * n);
 }
 
-int evl_chan_block(enum evl_country cc, enum evl_band band, int channel, int width,
-		   int sub[EVL_BLOCK_MAX])
+int evl_chan_block_any(enum evl_band band, int channel, int width, int sub[EVL_BLOCK_MAX])
 {
 	int n = width / 20, start, i;
 
@@ -154,18 +153,26 @@ int evl_chan_block(enum evl_country cc, enum evl_band band, int channel, int wid
 		return start;
 	for (i = 0; i < n; i++) {
 		sub[i] = start + 4 * i;
-		if (!evl_chan_allowed(cc, band, sub[i]))
+		if (!chan_exists(band, sub[i]))
 			return -EINVAL;
 	}
 	return n;
 }
 
-int evl_chan_chandef(enum evl_country cc, enum evl_band band, int channel, int width,
-		     struct evl_chandef *out)
+int evl_chan_block(enum evl_country cc, enum evl_band band, int channel, int width,
+		   int sub[EVL_BLOCK_MAX])
 {
-	int sub[EVL_BLOCK_MAX];
-	int n = evl_chan_block(cc, band, channel, width, sub);
+	int n = evl_chan_block_any(band, channel, width, sub);
 
+	for (int i = 0; i < n; i++)
+		if (!evl_chan_allowed(cc, band, sub[i]))
+			return -EINVAL;
+	return n;
+}
+
+static int chandef_of(enum evl_band band, int channel, int width, const int *sub, int n,
+		      struct evl_chandef *out)
+{
 	if (n < 0)
 		return n;
 	out->band = band;
@@ -175,6 +182,23 @@ int evl_chan_chandef(enum evl_country cc, enum evl_band band, int channel, int w
 	out->center_freq1 =
 		(evl_chan_to_freq(band, sub[0]) + evl_chan_to_freq(band, sub[n - 1])) / 2;
 	return 0;
+}
+
+int evl_chan_chandef(enum evl_country cc, enum evl_band band, int channel, int width,
+		     struct evl_chandef *out)
+{
+	int sub[EVL_BLOCK_MAX];
+
+	return chandef_of(band, channel, width, sub, evl_chan_block(cc, band, channel, width, sub),
+			  out);
+}
+
+int evl_chan_chandef_any(enum evl_band band, int channel, int width, struct evl_chandef *out)
+{
+	int sub[EVL_BLOCK_MAX];
+
+	return chandef_of(band, channel, width, sub, evl_chan_block_any(band, channel, width, sub),
+			  out);
 }
 
 bool evl_chan_block_contains(enum evl_band band, int channel, int width, int c)

@@ -9,7 +9,7 @@
 static int block_of(const struct evl_engine *e, const struct ap *a, int c, int sub[EVL_BLOCK_MAX])
 {
 	for (int w = a->conf.bandwidth; w >= 20; w /= 2) {
-		int n = evl_chan_block(e->cfg.country, a->conf.band, c, w, sub);
+		int n = evl_plan_block(e, a, c, w, sub);
 
 		if (n > 0)
 			return n;
@@ -26,7 +26,7 @@ int evl_select_runner_up(const struct evl_engine *e, size_t ap, int avoid, int w
 
 	for (int c = 1; c < EVL_CHAN_MAX; c++) {
 		struct evl_chan_score s;
-		int n = evl_chan_block(e->cfg.country, a->conf.band, c, width, sub);
+		int n = evl_plan_block(e, a, c, width, sub);
 
 		/* each block once (at its lowest channel), not the chosen one, not the avoided */
 		if (n <= 0 || sub[0] != c ||
@@ -67,7 +67,7 @@ int evl_engine_channels(const struct evl_engine *e, const char *ap, uint64_t now
 		r = &out[k - 1];
 		memset(r, 0, sizeof(*r));
 		r->channel = c;
-		r->dfs = evl_chan_is_dfs(a->conf.band, c);
+		r->dfs = evl_plan_is_dfs(a, c);
 		r->dfs_state = a->dfs[c];
 		for (size_t i = 0; i < e->nnop; i++)
 			if (e->nop[i].ap == ai && e->nop[i].channel == c &&

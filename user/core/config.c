@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Names of the event model and the core's tunables with their by-name setter. */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -7,6 +8,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <evl/engine.h>
+
+/*
+ * A country with a built-in plan gets it; any other ISO 3166 alpha-2 code the world plan (the
+ * channels every domain allows) until the kernel's plan of the AP's radio replaces it.
+ */
+static int country_parse(const char *v, enum evl_country *out)
+{
+	if (!evl_chan_country_parse(v, out))
+		return 0;
+	if (strlen(v) != 2 || !isalpha((unsigned char)v[0]) || !isalpha((unsigned char)v[1]))
+		return -EINVAL;
+	*out = EVL_CC_WORLD;
+	return 0;
+}
 
 static const char *const type_names[EVL_EV_TYPE_MAX] = {
 	[EVL_EV_DFS_RADAR] = "dfs_radar",	[EVL_EV_NON_WIFI_BURST] = "non_wifi_burst",
@@ -158,7 +173,8 @@ static const struct key keys[] = {
 	F(scan_interval_s, K_U32, 0, 86400, "an integer 0..86400 (seconds, 0 = no scans)"),
 	F(scan_max_age_s, K_U32, 0, 604800, "an integer 0..604800 (seconds, 0 = never decays)"),
 	F(scan_floor_dbm, K_INT, -100, -30, "an integer -100..-30 (dBm)"),
-	F(country, K_COUNTRY, 0, 0, "US, DE (ETSI) or 00 (world)"),
+	F(country, K_COUNTRY, 0, 0,
+	  "a country code: US, DE (ETSI), 00 (world) or another ISO alpha-2"),
 	F(unix_base_s, K_S64, 0, 0, "an integer (unix seconds)"),
 };
 #undef F
@@ -243,7 +259,7 @@ int evl_core_config_set(struct evl_core_config *cfg, const char *key, const char
 		if (strcmp(key, k->name))
 			continue;
 		if (k->kind == K_COUNTRY)
-			return evl_chan_country_parse(value, p);
+			return country_parse(value, p);
 		if ((err = parse_num(value, k->kind != K_FRAC && k->kind != K_DOUBLE, &d)))
 			return err;
 		if (k->kind != K_S64 && (d < k->min || d > k->max))

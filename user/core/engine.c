@@ -94,6 +94,7 @@ int evl_engine_add_ap(struct evl_engine *e, const char *id, const struct evl_ap_
 		a->rep[c].client_support = 1.0;
 	a->n_armed = -1;
 	a->rep_until = UINT64_MAX;
+	evl_plan_init(a);
 	return 0;
 }
 
@@ -272,9 +273,7 @@ static int actuate(struct evl_engine *e, struct ap *a, const struct evl_ap_conf 
 	if (next->channel != cur->channel || next->bandwidth != cur->bandwidth) {
 		struct evl_chandef cd;
 
-		if (evl_chan_chandef(EVL_CC_US, next->band, next->channel, next->bandwidth, &cd) &&
-		    evl_chan_chandef(e->cfg.country, next->band, next->channel, next->bandwidth,
-				     &cd))
+		if (evl_chan_chandef_any(next->band, next->channel, next->bandwidth, &cd))
 			return -EINVAL;
 		if (!o->switch_channel)
 			return -EOPNOTSUPP;

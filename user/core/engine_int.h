@@ -42,6 +42,12 @@ struct ap {
 	uint64_t burst_ns, sat_ns; /* last burst / saturation event */
 	bool density;		   /* a density spike is active */
 	uint64_t rep_until;	   /* air.c: earliest decay of a report, UINT64_MAX none */
+	/* plan.c: the kernel's channel plan and client compatibility */
+	bool has_plan;			  /* plan[] replaces the built-in table */
+	unsigned char plan[EVL_CHAN_MAX]; /* PLAN_* flags */
+	int max_mbm[EVL_CHAN_MAX];	  /* regulatory limit, 0 = none reported */
+	int tx_mbm;			  /* the AP's TX power, 0 = unknown */
+	float csup[4][EVL_CHAN_MAX];	  /* client support by width (20..160) and channel */
 };
 
 struct token {
@@ -125,5 +131,17 @@ uint64_t evl_air_deadline(const struct evl_engine *e);
  * when @no_cac (a radar move that found a CAC-free block): 0 or -ENOENT. */
 int evl_select_runner_up(const struct evl_engine *e, size_t ap, int avoid, int width, int chosen,
 			 bool no_cac, struct evl_chan_score *out);
+/* plan.c: the AP's channel plan (kernel or built-in) and client support. */
+void evl_plan_init(struct ap *a);
+bool evl_plan_is_dfs(const struct ap *a, int channel);
+/* Like evl_chan_block() under the AP's plan. */
+int evl_plan_block(const struct evl_engine *e, const struct ap *a, int channel, int width,
+		   int sub[EVL_BLOCK_MAX]);
+int evl_plan_chandef(const struct evl_engine *e, const struct ap *a, int channel, int width,
+		     struct evl_chandef *out);
+/* The TX power a block allows, capped at the AP's (mBm; INT_MAX: no plan or power unknown). */
+int evl_plan_power(const struct ap *a, const int *sub, int n);
+/* Client support of the block of @width holding @channel (1 when unreported). */
+double evl_plan_clients(const struct ap *a, int channel, int width);
 
 #endif /* EVL_ENGINE_INT_H */

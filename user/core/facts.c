@@ -32,15 +32,16 @@ static int queue(struct evl_engine *e, struct ap *a, enum evl_event_type type,
 	return 1 << type;
 }
 
-static bool block_has_dfs(const struct evl_engine *e, const struct evl_ap_conf *c)
+static bool block_has_dfs(const struct evl_engine *e, const struct ap *a)
 {
+	const struct evl_ap_conf *c = &a->conf;
 	int sub[EVL_BLOCK_MAX];
-	int n = evl_chan_block(e->cfg.country, c->band, c->channel, c->bandwidth, sub);
+	int n = evl_plan_block(e, a, c->channel, c->bandwidth, sub);
 
 	if (n <= 0)
-		return evl_chan_is_dfs(c->band, c->channel);
+		return evl_plan_is_dfs(a, c->channel);
 	for (int i = 0; i < n; i++)
-		if (evl_chan_is_dfs(c->band, sub[i]))
+		if (evl_plan_is_dfs(a, sub[i]))
 			return true;
 	return false;
 }
@@ -54,7 +55,7 @@ int evl_engine_radar_report(struct evl_engine *e, const char *ap, int channel, u
 		return -ENOENT;
 	if (channel < 0 || channel >= EVL_CHAN_MAX)
 		return -EINVAL;
-	if (!channel && !block_has_dfs(e, &a->conf))
+	if (!channel && !block_has_dfs(e, a))
 		return 0; /* no DFS channel in use: not this AP's radar */
 	if (a->radar_ns && now - a->radar_ns < (uint64_t)e->cfg.radar_dedup_ms * NS_PER_MS)
 		return 0;

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Channel selector. Hard constraints first (channel plan of band/width/country, no block
- * holding the event's channel (or, without one, the current channel), no channel in NOP or
- * reported unavailable, for radar moves no CAC while a CAC-free block of any width exists),
- * then the weighted score, then a seeded random pick among candidates within tie_margin of
- * the best (ETSI uniform spreading). Width narrows when no block of the current width is left.
+ * Channel selector. Hard constraints first (channel plan of band/width: the kernel's or the
+ * country's, plan.c; no block holding the event's channel (or, without one, the current
+ * channel), no channel in NOP or reported unavailable, for radar moves no CAC while a CAC-free
+ * block of any width exists), then the blocks that allow the AP's TX power (or, when none
+ * does, the most of it), then the weighted score, then a seeded random pick among candidates within
+ * tie_margin of the best (ETSI uniform spreading). Width narrows when no block of the current width
+ * is left.
  */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <evl/chan.h>
 #include "engine_int.h"
@@ -15,6 +18,7 @@ struct cand {
 	int channel;
 	double score;
 	bool cac;
+	int power; /* the TX power the block allows, up to the AP's (mBm) */
 };
 
 static double clamp01(double x)
@@ -27,7 +31,7 @@ double evl_select_score(const struct evl_engine *e, const struct ap *a, const in
 			struct evl_chan_score *out)
 {
 	const struct evl_core_config *c = &e->cfg;
-	double worst_if = 0, support = 1, neigh = 0;
+	double worst_if = 0, support = 1, neigh = 0, block;
 	int dfs = 0, avail = 0;
 
 	for (int i = 0; i < n; i++) {
@@ -39,11 +43,14 @@ double evl_select_score(const struct evl_engine *e, const struct ap *a, const in
 		neigh += r->neighbor_load > 0 ? r->neighbor_load
 			 : r->neighbors > 0   ? r->neighbors
 					      : 0;
-		if (evl_chan_is_dfs(a->conf.band, sub[i])) {
+		if (evl_plan_is_dfs(a, sub[i])) {
 			dfs++;
 			avail += a->dfs[sub[i]] == EVL_DFS_AVAILABLE;
 		}
 	}
+	/* the whole block's support by width from the clients' operating classes */
+	block = evl_plan_clients(a, sub[0], n * 20);
+	support = block < support ? block : support;
 	memset(out, 0, sizeof(*out));
 	out->channel = sub[0];
 	out->width = 20 * n;
@@ -105,6 +112,7 @@ static int candidates(const struct evl_engine *e, size_t ap, int avoid, bool rad
 		for (int w = a->conf.bandwidth; w >= 20; w /= 2) {
 			int n = 0, k = 0;
 			double best = -1;
+			int power = INT_MIN;
 
 			for (int c = 1; c < EVL_CHAN_MAX; c++) {
 				int ns;
@@ -113,7 +121,7 @@ static int candidates(const struct evl_engine *e, size_t ap, int avoid, bool rad
 
 				if (band == EVL_BAND_2G && c != 1 && c != 6 && c != 11)
 					continue;
-				ns = evl_chan_block(e->cfg.country, band, c, w, sub);
+				ns = evl_plan_block(e, a, c, w, sub);
 				if (ns < 0 || !evl_select_usable(e, ap, sub, ns) ||
 				    evl_chan_block_contains(band, c, w, avoid) ||
 				    (c == a->conf.channel && w == a->conf.bandwidth) ||
@@ -122,12 +130,16 @@ static int candidates(const struct evl_engine *e, size_t ap, int avoid, bool rad
 				sc = score_block(e, a, sub, ns, &cac);
 				if (pass == 0 && cac)
 					continue;
-				cand[n++] = (struct cand){c, sc, cac};
+				cand[n++] = (struct cand){c, sc, cac, evl_plan_power(a, sub, ns)};
+				power = cand[n - 1].power > power ? cand[n - 1].power : power;
 			}
+			/* coverage first: only the blocks that allow the most of the AP's power */
 			for (int i = 0; i < n; i++)
-				best = cand[i].score > best ? cand[i].score : best;
+				if (cand[i].power == power)
+					best = cand[i].score > best ? cand[i].score : best;
 			for (int i = 0; i < n; i++)
-				if (cand[i].score >= best - e->cfg.tie_margin - 1e-9)
+				if (cand[i].power == power &&
+				    cand[i].score >= best - e->cfg.tie_margin - 1e-9)
 					cand[k++] = cand[i];
 			if (k) {
 				*width = w;
@@ -143,7 +155,7 @@ static void explain(struct evl_engine *e, size_t ap, int avoid, bool radar, int 
 {
 	struct ap *a = &e->aps[ap];
 	int sub[EVL_BLOCK_MAX],
-		n = evl_chan_block(e->cfg.country, a->conf.band, channel, width, sub);
+		n = evl_plan_block(e, a, channel, width, sub);
 
 	if (n < 0)
 		return;
@@ -163,7 +175,7 @@ int evl_select_channel(struct evl_engine *e, size_t ap, int avoid, bool radar,
 	if (!k)
 		return -ENOSPC;
 	pick = (int)(evl_rng_next(&e->rng) % (uint64_t)k);
-	rc = evl_chan_chandef(e->cfg.country, e->aps[ap].conf.band, cand[pick].channel, w, out);
+	rc = evl_plan_chandef(e, &e->aps[ap], cand[pick].channel, w, out);
 	if (!rc)
 		explain(e, ap, avoid, radar, cand[pick].channel, w);
 	return rc;
@@ -179,7 +191,7 @@ int evl_select_radar_fallback(const struct evl_engine *e, size_t ap, int *chans,
 
 	/* every 20 MHz channel of every candidate block: hostapd checks the one it starts at */
 	for (int i = 0; i < k; i++) {
-		int ns = evl_chan_block(e->cfg.country, a->conf.band, cand[i].channel, w, sub);
+		int ns = evl_plan_block(e, a, cand[i].channel, w, sub);
 
 		for (int j = 0; j < ns; j++)
 			in[sub[j]] = true;

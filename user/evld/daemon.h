@@ -54,6 +54,7 @@ struct evld_iface {
 	uint64_t burst_ns, sat_ns;     /* last burst/sat event submitted */
 	uint64_t radar_ns;	       /* last radar submitted (several sources report one) */
 	bool density;		    /* a density spike is active (associations above the limit) */
+	int n_clients;		    /* stations in the last client-support refresh, -1 none yet */
 	struct evl_metrics_iface m; /* for the textfile */
 	struct evld_scan scan;
 };
@@ -83,6 +84,7 @@ struct evld {
 	int64_t wall_base_us; /* wall clock at CLOCK_BOOTTIME 0 */
 	char boot_id[40];
 	uint64_t next_survey, next_sta, next_wiphy, next_metrics, next_hapd;
+	uint64_t next_clients; /* client support from hostapd's STA list (clients.c) */
 	bool dirty, stop;
 	uint64_t stop_deadline;
 	char *saved; /* last state written, to skip identical rewrites */
@@ -127,6 +129,11 @@ void evld_settle(struct evld *d, struct evld_iface *f, bool ok);
 void evld_hapd_connect(struct evld *d, struct evld_iface *f, uint64_t now);
 void evld_hapd_events(struct evld *d, struct evld_iface *f);
 void evld_hapd_ping(struct evld *d, struct evld_iface *f, uint64_t now);
+
+/* clients.c: client compatibility of a hostapd AP's stations into the core. */
+void evld_clients_refresh(struct evld *d, struct evld_iface *f);
+/* An association changed: refresh soon (stations' capabilities are known once associated). */
+void evld_clients_due(struct evld *d);
 
 /* state.c */
 void evld_read_boot_id(struct evld *d);

@@ -34,7 +34,9 @@ int evld_radio_mon_read(struct evld_radio *r, struct evld *d);
 int evld_radio_survey(struct evld_radio *r, struct evld *d, unsigned int i, int ifindex);
 int evld_radio_stations(struct evld_radio *r, struct evld *d, unsigned int i, int ifindex,
 			uint64_t now);
-int evld_radio_channels(struct evld_radio *r, struct evld *d, unsigned int i, int wiphy);
+/* Channel list: DFS states and the kernel's plan (with the interface's TX power) to the core. */
+int evld_radio_channels(struct evld_radio *r, struct evld *d, unsigned int i, int wiphy,
+			int ifindex);
 
 /*
  * Off-channel scans (radio.c keeps one running request per slot; scan.c decides when). start:
@@ -74,5 +76,12 @@ void evld_on_survey(struct evld *d, unsigned int i, double busy, bool burst, boo
 void evld_on_link(struct evld *d, unsigned int i, double per, double retry, double tput_mbps,
 		  double disc_per_min, unsigned int n_sta);
 void evld_on_dfs_state(struct evld *d, unsigned int i, int channel, enum evl_dfs_state st);
+struct evl_plan_chan;
+/* The kernel's plan of slot i's band; tx_mbm: the interface's TX power (0 unknown). */
+void evld_on_plan(struct evld *d, unsigned int i, const struct evl_plan_chan *ch, size_t n,
+		  int tx_mbm);
+/* The regulatory domain changed (wiphy -1: every radio): re-read the plans now. */
+void evld_on_reg_change(struct evld *d, int wiphy);
+const char *evld_iface_name(const struct evld *d, unsigned int i);
 
 #endif /* EVLD_H */

@@ -64,6 +64,10 @@ void evld_hapd_events(struct evld *d, struct evld_iface *f)
 		case EVL_HAPD_EV_RADAR:
 			evld_on_radar(d, f->wiphy_idx, f->wiphy, ev.freq, 0, "hostapd");
 			break;
+		case EVL_HAPD_EV_STA_CONNECTED:
+		case EVL_HAPD_EV_STA_DISCONNECTED:
+			evld_clients_due(d);
+			break;
 		case EVL_HAPD_EV_NEW_CHANNEL:
 			evld_log(EVLD_WARN, "dfs", "%s: hostapd chose channel %d itself", f->name,
 				 ev.channel);

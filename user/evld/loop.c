@@ -10,6 +10,8 @@
 
 #include "daemon.h"
 
+#define CLIENTS_EVERY_S 60 /* client support also refreshes on every association change */
+
 void evld_polls(struct evld *d, uint64_t now)
 {
 	bool survey = d->radio && now >= d->next_survey, sta = d->radio && now >= d->next_sta;
@@ -32,8 +34,14 @@ void evld_polls(struct evld *d, uint64_t now)
 		if (sta && (rc = evld_radio_stations(d->radio, d, i, f->ifindex, now)))
 			evld_log(EVLD_DEBUG, "nl80211", "%s: stations: %s", f->name, strerror(-rc));
 		if (wiphy && f->wiphy_idx >= 0 &&
-		    (rc = evld_radio_channels(d->radio, d, i, f->wiphy_idx)))
+		    (rc = evld_radio_channels(d->radio, d, i, f->wiphy_idx, f->ifindex)))
 			evld_log(EVLD_DEBUG, "nl80211", "%s: channels: %s", f->name, strerror(-rc));
+	}
+	if (now >= d->next_clients) {
+		for (unsigned int i = 0; i < d->n_if; i++)
+			if (d->ifs[i].kind == EVL_CONFIG_ACT_HOSTAPD && d->ifs[i].mon)
+				evld_clients_refresh(d, &d->ifs[i]);
+		d->next_clients = now + CLIENTS_EVERY_S * NS_PER_S;
 	}
 	if (survey)
 		d->next_survey = now + d->cfg.survey_interval_ms * NS_PER_MS;
@@ -61,6 +69,7 @@ static uint64_t next_wakeup(const struct evld *d)
 	if (d->cfg.metrics_file[0])
 		MIN(d->next_metrics);
 	MIN(evld_scan_next(d));
+	MIN(d->next_clients);
 	for (unsigned int i = 0; i < d->n_if; i++)
 		if (d->ifs[i].kind == EVL_CONFIG_ACT_HOSTAPD)
 			MIN(d->ifs[i].mon_retry_ns);

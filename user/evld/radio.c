@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* evld's nl80211 sensing: survey classification, station metrics, DFS states, mlme events. */
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <evl/config.h>
+#include <evl/engine.h>
 #include <evl/nl80211.h>
 #include <evl/scan.h>
 #include <evl/sense.h>
@@ -26,6 +29,7 @@ struct sense {
 	struct evl_sta_tracker *trk; /* large: allocated on first use */
 	struct evl_chanlist cl;
 	struct scan_slot scan;
+	char plan[512]; /* the kernel plan last logged */
 };
 
 struct evld_radio {
@@ -124,6 +128,9 @@ static void on_mlme(const struct evl_nl_event *ev, void *arg)
 	case EVL_NL_EV_CH_SWITCH_DONE:
 		evld_on_switch_done(r->d, ev->ifindex, ev->freq, "nl80211");
 		break;
+	case EVL_NL_EV_REG_CHANGE:
+		evld_on_reg_change(r->d, ev->wiphy);
+		break;
 	case EVL_NL_EV_CH_SWITCH_STARTED:
 		evld_log(EVLD_DEBUG, "nl80211", "ifindex %d: channel switch to %d MHz started",
 			 ev->ifindex, ev->freq);
@@ -193,7 +200,49 @@ int evld_radio_stations(struct evld_radio *r, struct evld *d, unsigned int i, in
 	return 0;
 }
 
-int evld_radio_channels(struct evld_radio *r, struct evld *d, unsigned int i, int wiphy)
+/* The kernel's plan for the interface's band into the core; logged when it changed. */
+static void feed_plan(struct evld_radio *r, struct evld *d, unsigned int i, int ifindex)
+{
+	struct sense *s = &r->s[i];
+	struct evl_plan_chan pc[EVL_CHANLIST_MAX];
+	struct evl_nl_iface ifc;
+	enum evl_band band;
+	char txt[sizeof(s->plan)];
+	size_t n = 0, o = 0;
+	int tx;
+
+	if (evl_nl80211_interface(r->nl, ifindex, &ifc) || evl_chan_from_freq(ifc.freq, &band) < 0)
+		return; /* not operating: no band to plan for yet */
+	tx = ifc.tx_power_mbm == INT32_MIN || ifc.tx_power_mbm < 0 ? 0 : ifc.tx_power_mbm;
+	o += (size_t)snprintf(txt, sizeof(txt), "tx %d dBm:", tx / 100);
+	for (size_t k = 0; k < s->cl.n; k++) {
+		const struct evl_chan *c = &s->cl.ch[k];
+
+		if (c->band != band)
+			continue;
+		pc[n++] = (struct evl_plan_chan){
+			.band = c->band,
+			.channel = c->channel,
+			.disabled = c->disabled,
+			.no_ir = c->no_ir,
+			.radar = c->radar,
+			.max_power_mbm = c->max_power_mbm,
+		};
+		if (c->disabled || (c->no_ir && !c->radar) || o >= sizeof(txt))
+			continue;
+		o += (size_t)snprintf(txt + o, sizeof(txt) - o, " %d%s/%d", c->channel,
+				      c->radar ? "(dfs)" : "", c->max_power_mbm / 100);
+	}
+	evld_on_plan(d, i, pc, n, tx);
+	if (strcmp(txt, s->plan)) {
+		evld_log(EVLD_INFO, "plan", "%s: kernel plan, channel/dBm: %s",
+			 evld_iface_name(d, i), txt);
+		snprintf(s->plan, sizeof(s->plan), "%s", txt);
+	}
+}
+
+int evld_radio_channels(struct evld_radio *r, struct evld *d, unsigned int i, int wiphy,
+			int ifindex)
 {
 	struct evl_chanlist *cl;
 	int rc;
@@ -209,6 +258,7 @@ int evld_radio_channels(struct evld_radio *r, struct evld *d, unsigned int i, in
 	for (size_t k = 0; k < cl->n; k++)
 		if (cl->ch[k].radar && cl->ch[k].dfs != EVL_DFS_UNKNOWN && !cl->ch[k].disabled)
 			evld_on_dfs_state(d, i, cl->ch[k].channel, cl->ch[k].dfs);
+	feed_plan(r, d, i, ifindex);
 	return 0;
 }
 

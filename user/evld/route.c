@@ -210,6 +210,7 @@ int evld_setup_ifaces(struct evld *d, json_object *state)
 		memcpy(f->name, ci->name, sizeof(f->name));
 		f->kind = d->sim ? EVL_CONFIG_ACT_SIM : ci->actuator;
 		f->wiphy_idx = -1;
+		f->n_clients = -1;
 		f->m.name = f->name;
 		if (f->kind != EVL_CONFIG_ACT_SIM) {
 			f->ifindex = (int)if_nametoindex(f->name);

@@ -178,3 +178,25 @@ void evld_on_dfs_state(struct evld *d, unsigned int i, int channel, enum evl_dfs
 {
 	evl_engine_dfs_state(d->e, d->ifs[i].name, channel, st);
 }
+
+void evld_on_plan(struct evld *d, unsigned int i, const struct evl_plan_chan *ch, size_t n,
+		  int tx_mbm)
+{
+	int rc = evl_engine_set_plan(d->e, d->ifs[i].name, ch, n, tx_mbm);
+
+	if (rc)
+		evld_log(EVLD_WARN, "plan", "%s: kernel plan refused: %s", d->ifs[i].name,
+			 strerror(-rc));
+}
+
+void evld_on_reg_change(struct evld *d, int wiphy)
+{
+	evld_log(EVLD_INFO, "plan", "regulatory domain changed (%s): re-reading channel plans",
+		 wiphy < 0 ? "every radio" : "one radio");
+	d->next_wiphy = 0;
+}
+
+const char *evld_iface_name(const struct evld *d, unsigned int i)
+{
+	return i < d->n_if ? d->ifs[i].name : "?";
+}

@@ -497,6 +497,12 @@ int evl_nl80211_parse_event(struct nl_msg *msg, struct evl_nl_event *ev, const c
 	case NL80211_CMD_CH_SWITCH_NOTIFY:
 		ev->type = EVL_NL_EV_CH_SWITCH_DONE;
 		break;
+	case NL80211_CMD_REG_CHANGE: /* "regulatory" group: no frequency, wiphy only if per-wiphy */
+	case NL80211_CMD_WIPHY_REG_CHANGE:
+		ev->type = EVL_NL_EV_REG_CHANGE;
+		if (get_u32(tb[NL80211_ATTR_WIPHY], &v))
+			ev->wiphy = (int)v;
+		return 0;
 	default:
 		return evl_nl80211_parse_scan_event(msg, ev, err);
 	}
@@ -596,6 +602,23 @@ int evl_nl80211_channels(struct evl_nl80211 *nl, int wiphy, struct evl_chanlist 
 	return evl_nl80211_xfer(nl, msg, wiphy_cb, l);
 }
 
+static int iface_cb(struct nl_msg *msg, void *arg)
+{
+	return evl_nl80211_parse_interface(msg, arg, NULL);
+}
+
+int evl_nl80211_interface(struct evl_nl80211 *nl, int ifindex, struct evl_nl_iface *out)
+{
+	struct nl_msg *msg;
+
+	if (!nl || !out || ifindex <= 0)
+		return -EINVAL;
+	msg = evl_nl80211_msg_get_interface(nl->family, ifindex);
+	if (!msg)
+		return -errno;
+	return evl_nl80211_xfer(nl, msg, iface_cb, out);
+}
+
 /* --- mlme monitor -------------------------------------------------------------------------- */
 
 struct evl_nl80211_mon {
@@ -654,6 +677,10 @@ struct evl_nl80211_mon *evl_nl80211_mon_open(void)
 	}
 	/* scan results and aborts: without the group, scans are read by their own time-out */
 	grp = genl_ctrl_resolve_grp(m->sk, NL80211_GENL_NAME, NL80211_MULTICAST_GROUP_SCAN);
+	if (grp >= 0)
+		nl_socket_add_membership(m->sk, grp);
+	/* plan changes (iw reg set, a country IE): optional, the periodic wiphy dump stays */
+	grp = genl_ctrl_resolve_grp(m->sk, NL80211_GENL_NAME, NL80211_MULTICAST_GROUP_REG);
 	if (grp >= 0)
 		nl_socket_add_membership(m->sk, grp);
 	nl_cb_set(m->cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, mon_no_seq_check, NULL);
