@@ -16,6 +16,7 @@ enum step_kind {
 	ST_RADAR,  /* a raw radar report (de-duplicated by the core) */
 	ST_SURVEY, /* survey verdicts (edges in the core) */
 	ST_CHURN,  /* associations in the station window (hysteresis in the core) */
+	ST_HW,	   /* a hardware fact: restart, up, gone, back (the restart watch) */
 	ST_END,
 };
 
@@ -34,6 +35,8 @@ struct step {
 	char source[16]; /* ST_RADAR: ebpf, nl80211, hostapd */
 	bool burst, sat; /* ST_SURVEY */
 	int assoc;	 /* ST_CHURN */
+	enum evl_hw_fact hw; /* ST_HW */
+	struct evl_bss bss;  /* ST_AP: ssid, bssid ("" unknown) */
 };
 
 struct scenario {
