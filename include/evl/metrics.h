@@ -36,6 +36,8 @@ struct evl_metrics_iface {
 	double busy;  /* channel busy ratio, 0..1 */
 	int channel;
 	unsigned int stations;
+	uint64_t hw_restarts; /* hardware restarts seen */
+	int hw_failover;      /* 1 while failed over */
 };
 
 struct evl_metrics_snapshot {

@@ -92,6 +92,10 @@ enum evl_nl_ev_type {
 	EVL_NL_EV_NOP_FINISHED,
 	EVL_NL_EV_CH_SWITCH_STARTED, /* CSA announced */
 	EVL_NL_EV_CH_SWITCH_DONE,    /* now on the new channel: the confirmation */
+	/* "config" group: radios and interfaces coming and going (no freq) */
+	EVL_NL_EV_DEL_WIPHY,	 /* NL80211_CMD_DEL_WIPHY: the radio is gone */
+	EVL_NL_EV_DEL_INTERFACE, /* NL80211_CMD_DEL_INTERFACE */
+	EVL_NL_EV_NEW_INTERFACE, /* NL80211_CMD_NEW_INTERFACE (ifname set) */
 };
 
 struct evl_nl_event {
@@ -101,6 +105,7 @@ struct evl_nl_event {
 	int freq;
 	int width_mhz; /* 0 when absent */
 	int center_freq1;
+	char ifname[16]; /* NEW/DEL_INTERFACE, "" when absent */
 };
 
 /* -ENOENT for commands that are not one of the events above; -EINVAL when malformed. */
@@ -109,7 +114,7 @@ int evl_nl80211_parse_event(struct nl_msg *msg, struct evl_nl_event *ev, const c
 struct evl_nl80211_mon;
 typedef void (*evl_nl80211_event_fn)(const struct evl_nl_event *ev, void *arg);
 
-/* Subscribed to nl80211 "mlme"; non-blocking. */
+/* Subscribed to nl80211 "mlme" and "config"; non-blocking. */
 struct evl_nl80211_mon *evl_nl80211_mon_open(void);
 void evl_nl80211_mon_close(struct evl_nl80211_mon *m);
 int evl_nl80211_mon_fd(const struct evl_nl80211_mon *m);

@@ -52,5 +52,11 @@ void evld_on_survey(struct evld *d, unsigned int i, double busy, bool burst, boo
 void evld_on_link(struct evld *d, unsigned int i, double per, double retry, double tput_mbps,
 		  double disc_per_min, unsigned int n_sta);
 void evld_on_dfs_state(struct evld *d, unsigned int i, int channel, enum evl_dfs_state st);
+/* Hardware: a driver restart on a wiphy (BPF; mono_ns its CLOCK_MONOTONIC time), a wiphy or
+ * interface removed (nl80211; -1 / 0 when not named), an interface added. */
+void evld_on_hw_restart(struct evld *d, const char *wiphy_name, uint64_t mono_ns,
+			uint64_t detect_ns);
+void evld_on_radio_gone(struct evld *d, int wiphy_idx, int ifindex, const char *source);
+void evld_on_iface_new(struct evld *d, const char *ifname, int ifindex, const char *source);
 
 #endif /* EVLD_H */

@@ -41,6 +41,8 @@ void evld_polls(struct evld *d, uint64_t now)
 		d->next_sta = now + d->cfg.station_interval_ms * NS_PER_MS;
 	if (wiphy)
 		d->next_wiphy = now + d->cfg.wiphy_interval_s * NS_PER_S;
+	if (d->next_hw && now >= d->next_hw)
+		evld_hw_poll(d, now);
 	if (d->cfg.metrics_file[0] && now >= d->next_metrics) {
 		evld_write_metrics(d);
 		d->next_metrics = now + d->cfg.metrics_interval_s * NS_PER_S;
@@ -59,6 +61,8 @@ static uint64_t next_wakeup(const struct evld *d)
 	}
 	if (d->cfg.metrics_file[0])
 		MIN(d->next_metrics);
+	if (d->next_hw)
+		MIN(d->next_hw);
 	for (unsigned int i = 0; i < d->n_if; i++)
 		if (d->ifs[i].kind == EVL_CONFIG_ACT_HOSTAPD)
 			MIN(d->ifs[i].mon_retry_ns);

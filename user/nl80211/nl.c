@@ -494,6 +494,32 @@ int evl_nl80211_parse_wiphy(struct nl_msg *msg, struct evl_chanlist *l, const ch
 	return 0;
 }
 
+/* Radio and interface lifecycle: a wiphy for DEL_WIPHY, an interface for the others. */
+static int parse_config_event(int cmd, struct nlattr **tb, struct evl_nl_event *ev,
+			      const char **err)
+{
+	uint32_t v;
+
+	ev->type = cmd == NL80211_CMD_DEL_WIPHY	      ? EVL_NL_EV_DEL_WIPHY
+		   : cmd == NL80211_CMD_DEL_INTERFACE ? EVL_NL_EV_DEL_INTERFACE
+						      : EVL_NL_EV_NEW_INTERFACE;
+	if (get_u32(tb[NL80211_ATTR_WIPHY], &v))
+		ev->wiphy = (int)v;
+	if (get_u32(tb[NL80211_ATTR_IFINDEX], &v))
+		ev->ifindex = (int)v;
+	if (tb[NL80211_ATTR_IFNAME]) {
+		const char *n = nla_data(tb[NL80211_ATTR_IFNAME]);
+		int len = nla_len(tb[NL80211_ATTR_IFNAME]);
+
+		if (len <= 0 || len > (int)sizeof(ev->ifname) || n[len - 1])
+			FAIL("nl80211: bad NL80211_ATTR_IFNAME");
+		memcpy(ev->ifname, n, (size_t)len);
+	}
+	if (cmd == NL80211_CMD_DEL_WIPHY ? ev->wiphy < 0 : ev->ifindex <= 0)
+		FAIL("nl80211: interface event without its wiphy or ifindex");
+	return 0;
+}
+
 int evl_nl80211_parse_event(struct nl_msg *msg, struct evl_nl_event *ev, const char **err)
 {
 	struct nlattr *tb[NL80211_ATTR_MAX + 1];
@@ -535,6 +561,10 @@ int evl_nl80211_parse_event(struct nl_msg *msg, struct evl_nl_event *ev, const c
 	case NL80211_CMD_CH_SWITCH_NOTIFY:
 		ev->type = EVL_NL_EV_CH_SWITCH_DONE;
 		break;
+	case NL80211_CMD_DEL_WIPHY:
+	case NL80211_CMD_DEL_INTERFACE:
+	case NL80211_CMD_NEW_INTERFACE:
+		return parse_config_event(gh->cmd, tb, ev, err);
 	default:
 		return -ENOENT;
 	}
@@ -690,6 +720,10 @@ struct evl_nl80211_mon *evl_nl80211_mon_open(void)
 		r = nlerr_to_errno(r);
 		goto err;
 	}
+	/* radios and interfaces removed or added: a radio that is gone (best effort) */
+	grp = genl_ctrl_resolve_grp(m->sk, NL80211_GENL_NAME, NL80211_MULTICAST_GROUP_CONFIG);
+	if (grp >= 0)
+		nl_socket_add_membership(m->sk, grp);
 	nl_cb_set(m->cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, mon_no_seq_check, NULL);
 	nl_socket_set_nonblocking(m->sk);
 	nl_socket_set_buffer_size(m->sk, 1 << 20, 0);
