@@ -4,6 +4,7 @@
 #include "../lib/check_run.h"
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <evl/engine.h>
 #include <evl/sim.h>
@@ -280,6 +281,42 @@ START_TEST(matrix_none_keeps_the_radio_alone)
 }
 END_TEST
 
+/* evld restarted during the back-off: the next engine still brings the AP back */
+START_TEST(failover_survives_a_state_file)
+{
+	struct evl_engine *e2;
+	char *js;
+
+	evl_engine_hw_fact(eng, "g", EVL_HW_GONE, "nl80211", S(10));
+	run_to(S(10));
+	ck_assert_str_eq(state("g"), "disabled");
+	js = evl_engine_save_state(eng);
+	ck_assert_ptr_nonnull(js);
+	ck_assert_ptr_nonnull(strstr(js, "\"failovers\""));
+	e2 = evl_engine_new(&cfg, evl_sim_actuator(sim), (struct evl_record_sink){sink, NULL}, 2);
+	ck_assert_ptr_nonnull(e2);
+	ck_assert_int_eq(evl_engine_load_state(e2, js), 1); /* no AP yet: skipped */
+	ck_assert_int_eq(evl_engine_add_ap(e2, "g",
+					   &(struct evl_ap_conf){.band = EVL_BAND_2G,
+								 .channel = 1,
+								 .bandwidth = 20,
+								 .state = EVL_AP_DISABLED}),
+			 0);
+	ck_assert_int_eq(evl_engine_load_state(e2, js), 0);
+	ck_assert_uint_eq(evl_engine_next_deadline(e2), S(40));
+	evl_sim_set_gone(sim, "g", false);
+	evl_engine_tick(e2, S(40));
+	ck_assert_str_eq(state("g"), "up");
+	/* malformed entries refuse the whole file */
+	ck_assert_int_eq(evl_engine_load_state(e2, "{\"version\":1,\"tokens\":[],\"nop\":[],"
+						   "\"baselines\":[],\"failovers\":[{\"ap\":\"g\","
+						   "\"phase\":\"down\"}]}"),
+			 -EINVAL);
+	evl_engine_free(e2);
+	free(js);
+}
+END_TEST
+
 START_TEST(config_keys)
 {
 	struct evl_core_config c;
@@ -325,6 +362,7 @@ int main(void)
 	tcase_add_test(tc, backoff_waits_repeat_the_last);
 	tcase_add_test(tc, sibling_rules);
 	tcase_add_test(tc, matrix_none_keeps_the_radio_alone);
+	tcase_add_test(tc, failover_survives_a_state_file);
 	tcase_add_test(tc, config_keys);
 	suite_add_tcase(s, tc);
 	return evl_check_run(s);

@@ -126,6 +126,10 @@ bool evl_block_in_nop(const struct evl_engine *e, size_t ap, const struct evl_ap
 /* hw.c: the hardware-restart watch. */
 void evl_hw_tick(struct evl_engine *e, uint64_t now);
 uint64_t evl_hw_next_deadline(const struct evl_engine *e);
+/* State file: the running failovers as a JSON array; load() checks (apply false) or applies
+ * the optional "failovers" member of @root: skipped entries (unknown APs) or -EINVAL. */
+struct json_object *evl_hw_save(const struct evl_engine *e);
+int evl_hw_load(struct evl_engine *e, struct json_object *root, bool apply);
 /* A hw_failure event reached the matrix: true when hw.c took it (steering first). */
 bool evl_hw_intercept(struct evl_engine *e, struct ap *a, const struct evl_event *ev, uint64_t now);
 /* A re-enable attempt finished (err 0 = the AP is up). */

@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <json-c/json.h>
 #include "engine_int.h"
 
 #define NS_PER_MS 1000000ULL
@@ -335,4 +336,93 @@ uint64_t evl_hw_next_deadline(const struct evl_engine *e)
 		if (e->aps[i].hw.next && e->aps[i].hw.next < d)
 			d = e->aps[i].hw.next;
 	return d;
+}
+
+static const char *const reasons[] = {"crash_loop", "not_recovered", "radio_gone", "event"};
+
+struct json_object *evl_hw_save(const struct evl_engine *e)
+{
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; arr && i < e->n_aps; i++) {
+		const struct hw *h = &e->aps[i].hw;
+		json_object *o;
+
+		if (h->phase != EVL_HW_STEER && h->phase != EVL_HW_DOWN)
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "ap", json_object_new_string(e->aps[i].id));
+		json_object_object_add(o, "phase", json_object_new_string(phase_names[h->phase]));
+		json_object_object_add(o, "reason", json_object_new_string(h->reason));
+		json_object_object_add(o, "attempts", json_object_new_int((int)h->attempts));
+		json_object_object_add(o, "next_ns", json_object_new_int64((int64_t)h->next));
+		json_object_object_add(o, "gone", json_object_new_boolean(h->gone));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+/* One saved failover: 0 and its fields, or -EINVAL. */
+static int hw_entry(json_object *o, const char **ap, enum evl_hw_phase *ph, const char **why,
+		    int *attempts, int64_t *next, bool *gone)
+{
+	json_object *x;
+	const char *s;
+
+	*ap = NULL;
+	if (!json_object_is_type(o, json_type_object))
+		return -EINVAL;
+	if (json_object_object_get_ex(o, "ap", &x) && json_object_is_type(x, json_type_string))
+		*ap = json_object_get_string(x);
+	if (!*ap || !json_object_object_get_ex(o, "phase", &x) ||
+	    !json_object_is_type(x, json_type_string))
+		return -EINVAL;
+	s = json_object_get_string(x);
+	*ph = !strcmp(s, "steer") ? EVL_HW_STEER : !strcmp(s, "down") ? EVL_HW_DOWN : EVL_HW_IDLE;
+	*why = NULL;
+	if (json_object_object_get_ex(o, "reason", &x) && json_object_is_type(x, json_type_string))
+		for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+			if (!strcmp(json_object_get_string(x), reasons[i]))
+				*why = reasons[i];
+	if (*ph == EVL_HW_IDLE || !*why || !json_object_object_get_ex(o, "attempts", &x) ||
+	    !json_object_is_type(x, json_type_int) || (*attempts = json_object_get_int(x)) < 0 ||
+	    !json_object_object_get_ex(o, "next_ns", &x) ||
+	    !json_object_is_type(x, json_type_int) || (*next = json_object_get_int64(x)) < 0 ||
+	    !json_object_object_get_ex(o, "gone", &x) || !json_object_is_type(x, json_type_boolean))
+		return -EINVAL;
+	*gone = json_object_get_boolean(x);
+	return 0;
+}
+
+int evl_hw_load(struct evl_engine *e, struct json_object *root, bool apply)
+{
+	json_object *arr;
+	int skipped = 0;
+
+	if (!json_object_object_get_ex(root, "failovers", &arr))
+		return 0; /* a state file from before failovers were kept */
+	if (!json_object_is_type(arr, json_type_array))
+		return -EINVAL;
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		const char *id, *why;
+		enum evl_hw_phase ph;
+		int attempts;
+		int64_t next;
+		bool gone;
+		struct ap *a;
+
+		if (hw_entry(json_object_array_get_idx(arr, i), &id, &ph, &why, &attempts, &next,
+			     &gone))
+			return -EINVAL;
+		a = evl_engine_find_ap(e, id);
+		skipped += !a;
+		if (!apply || !a)
+			continue;
+		a->hw.phase = ph;
+		a->hw.reason = why;
+		a->hw.attempts = (unsigned int)attempts;
+		a->hw.next = next ? (uint64_t)next : 1; /* a pending attempt: try again */
+		a->hw.gone = gone;
+	}
+	return skipped;
 }
