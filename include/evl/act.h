@@ -45,6 +45,25 @@ struct evl_ap_conf {
 	enum evl_ap_state state;
 };
 
+#define EVL_SSID_LEN  33 /* 32 octets and the NUL (hostapd prints it as text) */
+#define EVL_BSSID_LEN 18 /* "02:00:00:00:01:00" */
+
+/* An AP's BSS as its stations see it. */
+struct evl_ap_bss {
+	char ssid[EVL_SSID_LEN];
+	char bssid[EVL_BSSID_LEN];
+};
+
+/* 802.11v BSS Transition Management: where stations should go (one neighbour report entry). */
+struct evl_bss_target {
+	char bssid[EVL_BSSID_LEN];
+	unsigned int bssid_info; /* Neighbor Report BSSID Information field */
+	int op_class;		 /* global operating class of the target's channel */
+	int channel;
+	int phy_type;	    /* 7 HT, 9 VHT, 14 HE (802.11 PHY type) */
+	int disassoc_timer; /* beacon intervals until the old AP lets them go; 0 = not imminent */
+};
+
 struct evl_act_ops {
 	const char *name;
 	int (*get_conf)(void *ctx, const char *ap, struct evl_ap_conf *out);
@@ -60,6 +79,13 @@ struct evl_act_ops {
 	 * default). NULL: the back end has no reaction of its own to steer.
 	 */
 	int (*set_radar_fallback)(void *ctx, const char *ap, const int *chans, int n);
+	/* SSID and BSSID of an AP (NULL: unknown to the back end, no steering to or from it). */
+	int (*get_bss)(void *ctx, const char *ap, struct evl_ap_bss *out);
+	/*
+	 * Ask every station of @ap to move to @to (BSS Transition Management request); 0 also
+	 * when no station is associated. NULL: the back end cannot steer stations.
+	 */
+	int (*bss_transition)(void *ctx, const char *ap, const struct evl_bss_target *to);
 	void (*destroy)(void *ctx); /* NULL-safe on ctx */
 };
 

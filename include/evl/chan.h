@@ -62,4 +62,7 @@ int evl_chan_chandef_any(enum evl_band band, int channel, int width, struct evl_
 /* Does the block (@channel, @width) contain 20 MHz channel @c? */
 bool evl_chan_block_contains(enum evl_band band, int channel, int width, int c);
 
+/* Global operating class (802.11 Annex E) of a 20 MHz channel, or -EINVAL. */
+int evl_chan_op_class(enum evl_band band, int channel);
+
 #endif /* EVL_CHAN_H */

@@ -34,6 +34,9 @@ struct evl_matrix_entry {
 	uint32_t window_s; /* rollback window; 0 = no token (failover) or "until spike ends" */
 };
 
+#define EVL_HW_BACKOFF_MAX 8
+#define EVL_HW_RESTART_MAX 32
+
 /* Every tunable of the core. evl_core_config_init() sets the seed's values. */
 struct evl_core_config {
 	double min_confidence;	   /* events below are rejected (low_confidence) */
@@ -63,6 +66,13 @@ struct evl_core_config {
 	uint32_t scan_interval_s;     /* evld: off-channel scan of each AP every ...; 0 off */
 	uint32_t scan_max_age_s;      /* channel reports older than this are unknown; 0 never */
 	int scan_floor_dbm;	      /* neighbour BSSs weaker than this are not counted */
+	/* hardware restarts (user/core/hw.c) */
+	uint32_t hw_recover_s;	      /* a restart must be followed by "beaconing" within this */
+	uint32_t hw_restart_max;      /* this many restarts ... */
+	uint32_t hw_restart_window_s; /* ... within this: a crash loop */
+	uint32_t hw_steer_ms;	      /* BTM request to the stations, then the failed AP stops */
+	uint32_t hw_backoff_s[EVL_HW_BACKOFF_MAX]; /* waits before each re-enable; last repeats */
+	uint32_t n_hw_backoff;
 	enum evl_country country;
 	int64_t unix_base_s; /* wall-clock seconds at engine time 0 (token names only) */
 	struct evl_matrix_entry matrix[EVL_EV_TYPE_MAX];
@@ -152,6 +162,16 @@ struct evl_nop_info {
 
 #define EVL_FALLBACK_MAX 32 /* 20 MHz channels of a 5 GHz plan, with room */
 
+/* Where an AP is in the hardware-restart watch (user/core/hw.c). */
+enum evl_hw_phase {
+	EVL_HW_IDLE,  /* nothing running */
+	EVL_HW_WATCH, /* restarted: waiting for it to beacon again */
+	EVL_HW_STEER, /* failed: stations asked to move, the AP stops after hw_steer_ms */
+	EVL_HW_DOWN,  /* failed over: stopped, re-enabled with back-off */
+	EVL_HW_PHASE_MAX,
+};
+const char *evl_hw_phase_name(enum evl_hw_phase p); /* "idle", "watch", "steer", "down" */
+
 struct evl_ap_info {
 	char id[EVL_ID_LEN];
 	struct evl_ap_conf conf;
@@ -161,6 +181,10 @@ struct evl_ap_info {
 	bool pending; /* an action is issued and awaits confirmation */
 	bool has_metrics;
 	struct evl_metrics last;
+	enum evl_hw_phase hw_phase;
+	uint64_t hw_restarts;	  /* restarts seen since the AP was added */
+	unsigned int hw_attempts; /* re-enable attempts of the running failover */
+	uint64_t hw_next_ns;	  /* watch deadline, steering end or next attempt; 0 none */
 };
 
 struct evl_engine;
@@ -199,6 +223,27 @@ int evl_engine_survey_report(struct evl_engine *e, const char *ap, bool burst, b
 			     const char *source, uint64_t now);
 int evl_engine_station_churn(struct evl_engine *e, const char *ap, unsigned int assoc,
 			     uint64_t detect_ns, const char *source, uint64_t now);
+
+/*
+ * Hardware facts (user/core/hw.c). A restart is recorded and watched: when UP follows within
+ * hw_recover_s it recovered and nothing else happens. Failover runs when it does not, on a
+ * crash loop (hw_restart_max restarts within hw_restart_window_s), when the radio is GONE, or
+ * on a hw_failure event: the stations are asked (BTM) to move to the least loaded other AP
+ * of the same SSID that is up, hw_steer_ms later the AP is disabled (the matrix action of
+ * hw_failure), then re-enabled after each hw_backoff_s wait until it works; UP or a successful
+ * re-enable ends the failover. BACK (the interface exists again) tries at once.
+ * Returns 0, -ENOENT (unknown AP) or -EINVAL.
+ */
+enum evl_hw_fact {
+	EVL_HW_RESTART, /* the driver restarted the hardware (mac80211 api_restart_hw) */
+	EVL_HW_UP,	/* the AP beacons again: hostapd ENABLED on an up interface, TX status */
+	EVL_HW_GONE,	/* its wiphy or interface was removed */
+	EVL_HW_BACK,	/* its interface exists again */
+	EVL_HW_FACT_MAX,
+};
+int evl_hw_fact_parse(const char *s, enum evl_hw_fact *out); /* "restart", "up", "gone", "back" */
+int evl_engine_hw_fact(struct evl_engine *e, const char *ap, enum evl_hw_fact fact,
+		       const char *source, uint64_t now);
 
 /* Run due work: queue, confirmation timeouts, monitoring ends, token expiry, NOP expiry. */
 void evl_engine_tick(struct evl_engine *e, uint64_t now);

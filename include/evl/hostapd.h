@@ -61,12 +61,14 @@ struct evl_hapd_status {
 	enum evl_band band;
 	int freq;
 	int channel;
-	int secondary_channel; /* -1, 0, 1 */
-	int bandwidth;	       /* MHz, derived from secondary_channel and vht/he_oper_chwidth */
-	int center_freq1;      /* MHz */
-	int max_txpower;       /* dBm, 0 when not reported */
-	int num_sta;	       /* num_sta[0] */
-	unsigned int modes;    /* EVL_HAPD_HT/VHT/HE from ieee80211n/ac/ax */
+	int secondary_channel;	   /* -1, 0, 1 */
+	int bandwidth;		   /* MHz, derived from secondary_channel and vht/he_oper_chwidth */
+	int center_freq1;	   /* MHz */
+	int max_txpower;	   /* dBm, 0 when not reported */
+	int num_sta;		   /* num_sta[0] */
+	unsigned int modes;	   /* EVL_HAPD_HT/VHT/HE from ieee80211n/ac/ax */
+	char ssid[EVL_SSID_LEN];   /* ssid[0]= as hostapd prints it; "" when absent */
+	char bssid[EVL_BSSID_LEN]; /* bssid[0]=; "" when absent or not an address */
 };
 
 /* Parse a STATUS reply; -EINVAL when state, freq or channel is missing or malformed
@@ -123,6 +125,15 @@ int evl_hapd_monitor_ping(struct evl_hapd *h);
  * Returns the length, -EINVAL (a channel outside 1..255) or -ENOSPC.
  */
 int evl_hapd_format_chanlist(char *buf, size_t len, const int *chans, int n);
+
+/*
+ * "BSS_TM_REQ <sta> pref=1 abridged=1 [disassoc_imminent=1 disassoc_timer=N]
+ * neighbor=<bssid>,0x<bssid_info>,<op_class>,<channel>,<phy_type>" into buf (hostapd's
+ * ctrl_iface syntax; the candidate is preferred, the rest of the ESS is not). Returns the
+ * length or -EINVAL (addresses, op class, channel, PHY type, timer out of range) / -ENOSPC.
+ */
+int evl_hapd_format_bss_tm_req(char *buf, size_t len, const char *sta,
+			       const struct evl_bss_target *to);
 
 /*
  * The actuator. An AP name is the hostapd interface name: its socket is ctrl_dir/<ap>.

@@ -38,6 +38,8 @@ struct evl_metrics_iface {
 	unsigned int stations;
 	unsigned int scans;	     /* off-channel scan cycles completed */
 	double scan_offchannel_ms; /* the last one's time away from the AP's channel */
+	uint64_t hw_restarts; /* hardware restarts seen */
+	int hw_failover;      /* 1 while failed over */
 };
 
 struct evl_metrics_snapshot {

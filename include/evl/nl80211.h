@@ -99,6 +99,10 @@ enum evl_nl_ev_type {
 	EVL_NL_EV_SCAN_DONE,	     /* NL80211_CMD_NEW_SCAN_RESULTS: dump them now */
 	EVL_NL_EV_SCAN_ABORTED,	     /* NL80211_CMD_SCAN_ABORTED */
 	EVL_NL_EV_REG_CHANGE,	     /* regulatory domain changed (wiphy -1: global); freq 0 */
+	/* "config" group: radios and interfaces coming and going (no freq) */
+	EVL_NL_EV_DEL_WIPHY,	 /* NL80211_CMD_DEL_WIPHY: the radio is gone */
+	EVL_NL_EV_DEL_INTERFACE, /* NL80211_CMD_DEL_INTERFACE */
+	EVL_NL_EV_NEW_INTERFACE, /* NL80211_CMD_NEW_INTERFACE (ifname set) */
 };
 
 struct evl_nl_event {
@@ -108,6 +112,7 @@ struct evl_nl_event {
 	int freq;
 	int width_mhz; /* 0 when absent */
 	int center_freq1;
+	char ifname[16]; /* NEW/DEL_INTERFACE, "" when absent */
 };
 
 /* -ENOENT for commands that are not one of the events above; -EINVAL when malformed. */
@@ -135,7 +140,8 @@ int evl_nl80211_scan_results(struct evl_nl80211 *nl, int ifindex, struct evl_bss
 struct evl_nl80211_mon;
 typedef void (*evl_nl80211_event_fn)(const struct evl_nl_event *ev, void *arg);
 
-/* Subscribed to nl80211 "mlme" and, when the kernel has them, "scan" and "regulatory". */
+/* Subscribed to nl80211 "mlme" and "config" and, when the kernel has them, "scan" and
+ * "regulatory"; non-blocking. */
 struct evl_nl80211_mon *evl_nl80211_mon_open(void);
 void evl_nl80211_mon_close(struct evl_nl80211_mon *m);
 int evl_nl80211_mon_fd(const struct evl_nl80211_mon *m);

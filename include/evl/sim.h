@@ -25,6 +25,12 @@ int evl_sim_complete(struct evl_sim *s, const char *id, bool ok);
 /* The radar fallback list last set (like hostapd's chanlist): its length (0 = every channel,
  * its default) with up to @max channels in @chans, or -ENOENT. */
 int evl_sim_radar_fallback(const struct evl_sim *s, const char *id, int *chans, int max);
+/* SSID/BSSID the AP reports (get_bss answers -ENODATA until set): 0, -ENOENT, -EINVAL. */
+int evl_sim_set_bss(struct evl_sim *s, const char *id, const struct evl_ap_bss *bss);
+/* A radio that disappeared (gone) or came back: while gone, enabling it fails (-ENODEV). */
+int evl_sim_set_gone(struct evl_sim *s, const char *id, bool gone);
+/* BSS transition requests made to the AP's stations, the last in @last (may be NULL). */
+int evl_sim_btm(const struct evl_sim *s, const char *id, struct evl_bss_target *last);
 /* Calls made so far (all ops except get_conf). */
 unsigned int evl_sim_calls(const struct evl_sim *s);
 

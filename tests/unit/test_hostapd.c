@@ -580,12 +580,106 @@ START_TEST(failover_disable_enable)
 }
 END_TEST
 
+/* --- 802.11v steering ------------------------------------------------------------------ */
+
+START_TEST(bss_tm_req_command)
+{
+	struct evl_bss_target t = {"02:00:00:00:01:00", 0x7, 81, 6, 7, 19};
+	char buf[256];
+
+	ck_assert_int_gt(evl_hapd_format_bss_tm_req(buf, sizeof(buf), "02:00:00:00:03:00", &t), 0);
+	ck_assert_str_eq(buf, "BSS_TM_REQ 02:00:00:00:03:00 pref=1 abridged=1 disassoc_imminent=1 "
+			      "disassoc_timer=19 neighbor=02:00:00:00:01:00,0x0007,81,6,7");
+	t.disassoc_timer = 0;
+	ck_assert_int_gt(evl_hapd_format_bss_tm_req(buf, sizeof(buf), "02:00:00:00:03:00", &t), 0);
+	ck_assert_str_eq(buf, "BSS_TM_REQ 02:00:00:00:03:00 pref=1 abridged=1 "
+			      "neighbor=02:00:00:00:01:00,0x0007,81,6,7");
+	ck_assert_int_eq(evl_hapd_format_bss_tm_req(buf, 20, "02:00:00:00:03:00", &t), -ENOSPC);
+	ck_assert_int_eq(evl_hapd_format_bss_tm_req(buf, sizeof(buf), "02:00:00:00:03", &t),
+			 -EINVAL);
+	ck_assert_int_eq(evl_hapd_format_bss_tm_req(buf, sizeof(buf), "02:00:00:00:03:00 x", &t),
+			 -EINVAL);
+	t.op_class = 0;
+	ck_assert_int_eq(evl_hapd_format_bss_tm_req(buf, sizeof(buf), "02:00:00:00:03:00", &t),
+			 -EINVAL);
+	t.op_class = 81;
+	strcpy(t.bssid, "zz:00:00:00:01:00");
+	ck_assert_int_eq(evl_hapd_format_bss_tm_req(buf, sizeof(buf), "02:00:00:00:03:00", &t),
+			 -EINVAL);
+	t.disassoc_timer = 70000;
+	ck_assert_int_eq(evl_hapd_format_bss_tm_req(buf, sizeof(buf), "02:00:00:00:03:00", NULL),
+			 -EINVAL);
+}
+END_TEST
+
+/* SSID and BSSID from a real STATUS (hostapd 2.10 in the VM) */
+START_TEST(status_ssid_bssid)
+{
+	char *r = slurp("tests/vm/captures/reply-status-enabled.txt");
+	struct evl_hapd_status st;
+
+	ck_assert_int_eq(evl_hapd_parse_status(r, &st, NULL), 0);
+	ck_assert_str_eq(st.ssid, "evl-vm");
+	ck_assert_str_eq(st.bssid, "02:00:00:00:00:00");
+	free(r);
+	ck_assert_int_eq(evl_hapd_parse_status("state=ENABLED\nfreq=2437\nchannel=6\n"
+					       "bssid[0]=nonsense\n",
+					       &st, NULL),
+			 0);
+	ck_assert_str_eq(st.bssid, "");
+	ck_assert_str_eq(st.ssid, "");
+}
+END_TEST
+
+START_TEST(bss_transition_asks_every_station)
+{
+	struct fake *f = fake_start();
+	struct rule rules[] = {
+		{"STATUS", "state=ENABLED\nfreq=5180\nchannel=36\nbssid[0]=02:00:00:00:00:00\n"
+			   "ssid[0]=home\n"},
+		{"STA-FIRST", "02:00:00:00:03:00\nflags=[AUTH][ASSOC][AUTHORIZED]\n"},
+		{"STA-NEXT 02:00:00:00:03:00", "02:00:00:00:04:00\nflags=[AUTH][ASSOC]\n"},
+		{"STA-NEXT 02:00:00:00:04:00", ""},
+		{"BSS_TM_REQ 02:00:00:00:04:00", "FAIL\n"},
+		{"BSS_TM_REQ", "OK\n"},
+	};
+	struct evl_bss_target t = {"02:00:00:00:01:00", 0x7, 81, 6, 7, 19};
+	struct evl_ap_bss b;
+	void *a = new_act(f, 300);
+
+	fake_rules(f, rules, 6);
+	ck_assert_int_eq(evl_act_hostapd_ops.get_bss(a, "wlan0", &b), 0);
+	ck_assert_str_eq(b.ssid, "home");
+	ck_assert_str_eq(b.bssid, "02:00:00:00:00:00");
+	f->nlog = 0;
+	/* the second station refuses: the failure is reported, the first was still asked */
+	ck_assert_int_eq(evl_act_hostapd_ops.bss_transition(a, "wlan0", &t), -EIO);
+	ck_assert_int_eq(f->nlog, 5);
+	ck_assert_str_eq(f->log[0], "STA-FIRST");
+	ck_assert_str_eq(f->log[1], "BSS_TM_REQ 02:00:00:00:03:00 pref=1 abridged=1 "
+				    "disassoc_imminent=1 disassoc_timer=19 "
+				    "neighbor=02:00:00:00:01:00,0x0007,81,6,7");
+	ck_assert_str_eq(f->log[2], "STA-NEXT 02:00:00:00:03:00");
+	ck_assert_str_eq(f->log[4], "STA-NEXT 02:00:00:00:04:00");
+	/* no station: nothing to ask, done */
+	rules[1].reply = "FAIL\n";
+	fake_rules(f, rules, 2);
+	ck_assert_int_eq(evl_act_hostapd_ops.bss_transition(a, "wlan0", &t), 0);
+	ck_assert_int_eq(f->nlog, 1);
+	evl_act_hostapd_ops.destroy(a);
+	fake_stop(f);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("hostapd");
 	TCase *p = tcase_create("parse"), *act = tcase_create("actuator");
 
 	tcase_add_test(p, reply_status_maps_hostapd_replies);
+	tcase_add_test(p, bss_tm_req_command);
+	tcase_add_test(p, status_ssid_bssid);
+	tcase_add_test(act, bss_transition_asks_every_station);
 	tcase_add_test(p, chan_switch_command_from_chandef);
 	tcase_add_test(p, status_vht80);
 	tcase_add_test(p, status_cac_and_he40);

@@ -395,6 +395,60 @@ START_TEST(parse_events)
 }
 END_TEST
 
+/* The "config" group: a radio or interface removed (the hardware watch's "gone"), or added. */
+START_TEST(parse_config_events)
+{
+	struct evl_nl_event ev;
+	const char *err = NULL;
+	struct nl_msg *m = reply(NL80211_CMD_DEL_WIPHY);
+
+	nla_put_u32(m, NL80211_ATTR_WIPHY, 3);
+	nla_put_string(m, NL80211_ATTR_WIPHY_NAME, "phy3");
+	ck_assert_int_eq(evl_nl80211_parse_event(m, &ev, &err), 0);
+	ck_assert_int_eq(ev.type, EVL_NL_EV_DEL_WIPHY);
+	ck_assert_int_eq(ev.wiphy, 3);
+	nlmsg_free(m);
+
+	m = reply(NL80211_CMD_DEL_INTERFACE);
+	nla_put_u32(m, NL80211_ATTR_WIPHY, 1);
+	nla_put_u32(m, NL80211_ATTR_IFINDEX, 7);
+	nla_put_string(m, NL80211_ATTR_IFNAME, "wlan1");
+	ck_assert_int_eq(evl_nl80211_parse_event(m, &ev, &err), 0);
+	ck_assert_int_eq(ev.type, EVL_NL_EV_DEL_INTERFACE);
+	ck_assert_int_eq(ev.ifindex, 7);
+	ck_assert_str_eq(ev.ifname, "wlan1");
+	nlmsg_free(m);
+
+	m = reply(NL80211_CMD_NEW_INTERFACE);
+	nla_put_u32(m, NL80211_ATTR_IFINDEX, 8);
+	nla_put_string(m, NL80211_ATTR_IFNAME, "wlan1");
+	ck_assert_int_eq(evl_nl80211_parse_event(m, &ev, &err), 0);
+	ck_assert_int_eq(ev.type, EVL_NL_EV_NEW_INTERFACE);
+	ck_assert_int_eq(ev.ifindex, 8);
+	nlmsg_free(m);
+
+	/* malformed: no wiphy, no ifindex, a name without its NUL or too long */
+	m = reply(NL80211_CMD_DEL_WIPHY);
+	ck_assert_int_eq(evl_nl80211_parse_event(m, &ev, &err), -EINVAL);
+	nlmsg_free(m);
+	m = reply(NL80211_CMD_DEL_INTERFACE);
+	nla_put_u32(m, NL80211_ATTR_WIPHY, 1);
+	ck_assert_int_eq(evl_nl80211_parse_event(m, &ev, &err), -EINVAL);
+	nlmsg_free(m);
+	m = reply(NL80211_CMD_NEW_INTERFACE);
+	nla_put_u32(m, NL80211_ATTR_IFINDEX, 8);
+	nla_put(m, NL80211_ATTR_IFNAME, 5, "wlan1");
+	ck_assert_int_eq(evl_nl80211_parse_event(m, &ev, &err), -EINVAL);
+	nlmsg_free(m);
+	m = reply(NL80211_CMD_NEW_INTERFACE);
+	nla_put_u32(m, NL80211_ATTR_IFINDEX, 8);
+	nla_put_string(m, NL80211_ATTR_IFNAME, "a-name-much-too-long");
+	ck_assert_int_eq(evl_nl80211_parse_event(m, &ev, &err), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "IFNAME"));
+	nlmsg_free(m);
+}
+END_TEST
+
 START_TEST(parse_interface)
 {
 	struct evl_nl_iface ifc;
@@ -534,6 +588,7 @@ int main(void)
 	tcase_add_test(p, parse_station);
 	tcase_add_test(p, parse_wiphy_channels);
 	tcase_add_test(p, parse_events);
+	tcase_add_test(p, parse_config_events);
 	tcase_add_test(p, parse_interface);
 	tcase_add_test(a, actuator_ops);
 	suite_add_tcase(s, b);

@@ -189,11 +189,95 @@ END_TEST
 
 START_TEST(hw_failure)
 {
+	/* an asserted failure: failover at once, no token, brought back after the first wait */
 	replay("hw_failure");
 	ck_assert_str_eq(str("rejected.0.event"), "hw_weak");
 	ck_assert_str_eq(str("rejected.0.reason"), "low_confidence");
-	ck_assert_str_eq(str("aps.0.state"), "disabled");
+	ck_assert_uint_eq(len("actions"), 2);
+	ck_assert_str_eq(str("actions.0.type"), "failover");
+	ck_assert_str_eq(str("actions.0.param"), "state");
+	ck_assert_int_eq(num("actions.0.to"), 1); /* disabled */
+	ck_assert_int_eq(num("actions.0.t"), 6);
+	ck_assert_str_eq(str("actions.1.reason"), "backoff_retry");
+	ck_assert_int_eq(num("actions.1.to"), 0); /* up */
+	ck_assert_int_eq(num("actions.1.t"), 36);
+	ck_assert_str_eq(str("aps.0.state"), "up");
 	ck_assert_int_eq(num("stats.tokens_active"), 0);
+	done();
+}
+END_TEST
+
+/* The note at @i has this type, status and reason. */
+static void note_is(int i, const char *type, const char *status, const char *reason)
+{
+	char p[64];
+
+	snprintf(p, sizeof(p), "notes.%d.type", i);
+	ck_assert_str_eq(str(p), type);
+	snprintf(p, sizeof(p), "notes.%d.status", i);
+	ck_assert_str_eq(str(p), status);
+	snprintf(p, sizeof(p), "notes.%d.reason", i);
+	ck_assert_str_eq(str(p), reason);
+}
+
+START_TEST(hw_restart_recovered)
+{
+	replay("hw_restart_recovered");
+	ck_assert_uint_eq(len("notes"), 2);
+	note_is(0, "hw_restart", "watching", "restart");
+	note_is(1, "hw_restart", "recovered", "beaconing");
+	ck_assert_int_eq(num("notes.1.t"), 11);
+	ck_assert_uint_eq(len("actions"), 0); /* no DISABLE for a restart that recovered */
+	ck_assert_str_eq(str("aps.0.state"), "up");
+	ck_assert_str_eq(str("aps.0.hw_phase"), "idle");
+	ck_assert_int_eq(num("aps.0.hw_restarts"), 1);
+	ck_assert_int_eq(num("aps.0.btm_requests"), 0);
+	done();
+}
+END_TEST
+
+START_TEST(hw_crash_loop)
+{
+	replay("hw_crash_loop");
+	/* two restarts recovered, the third in 600 s is a loop */
+	note_is(4, "hw_restart", "watching", "restart");
+	note_is(5, "hw_failure", "failover", "crash_loop");
+	note_is(6, "bss_transition", "success", "btm_to_sibling");
+	ck_assert_int_eq(num("aps.0.btm_requests"), 1);
+	ck_assert_int_eq(num("aps.1.btm_requests"), 0);
+	ck_assert_int_eq(num("aps.2.btm_requests"), 0);
+	/* stop after the steering grace, back after the first wait of 30 s */
+	ck_assert_uint_eq(len("actions"), 2);
+	ck_assert_int_eq(num("actions.0.t"), 252);
+	ck_assert_str_eq(str("actions.0.reason"), "crash_loop");
+	ck_assert_int_eq(num("actions.0.to"), 1);
+	ck_assert_int_eq(num("actions.1.t"), 282);
+	ck_assert_int_eq(num("actions.1.to"), 0);
+	note_is(7, "hw_failure", "ended", "back");
+	ck_assert_str_eq(str("aps.0.state"), "up");
+	ck_assert_int_eq(num("aps.0.hw_restarts"), 3);
+	done();
+}
+END_TEST
+
+START_TEST(hw_radio_gone)
+{
+	replay("hw_radio_gone");
+	note_is(0, "hw_failure", "failover", "radio_gone");
+	note_is(1, "bss_transition", "skipped", "radio_gone");
+	/* stopped at once; attempts at 40 and 160 fail (no radio), the return tries at once */
+	ck_assert_uint_eq(len("actions"), 4);
+	ck_assert_int_eq(num("actions.0.t"), 10);
+	ck_assert_int_eq(num("actions.0.to"), 1);
+	ck_assert_int_eq(num("actions.1.t"), 40);
+	ck_assert_str_eq(str("actions.1.status"), "failed");
+	ck_assert_str_eq(str("actions.1.reason"), "no_device");
+	ck_assert_int_eq(num("actions.2.t"), 160);
+	ck_assert_str_eq(str("actions.2.status"), "failed");
+	ck_assert_int_eq(num("actions.3.t"), 300);
+	ck_assert_str_eq(str("actions.3.status"), "success");
+	note_is(3, "hw_failure", "ended", "back");
+	ck_assert_str_eq(str("aps.0.state"), "up");
 	done();
 }
 END_TEST
@@ -426,6 +510,9 @@ int main(void)
 	tcase_add_test(tc, radar_dedup);
 	tcase_add_test(tc, station_churn);
 	tcase_add_test(tc, hw_failure);
+	tcase_add_test(tc, hw_restart_recovered);
+	tcase_add_test(tc, hw_crash_loop);
+	tcase_add_test(tc, hw_radio_gone);
 	tcase_add_test(tc, priority_stale);
 	tcase_add_test(tc, nop_refused);
 	tcase_add_test(tc, malformed_lines);

@@ -275,7 +275,7 @@ START_TEST(test_metrics_render)
 {
 	const struct evl_metrics_count ev[] = {{"dfs_radar", 2}, {"non_wifi_burst", 5}};
 	const struct evl_metrics_count act[] = {{"success", 6}, {"failed", 1}};
-	const struct evl_metrics_iface ifc[] = {{"wlan0", 0.05, 0.125, 0.5, 36, 12, 3, 1875.5}};
+	const struct evl_metrics_iface ifc[] = {{"wlan0", 0.05, 0.125, 0.5, 36, 12, 3, 1875.5, 4, 1}};
 	struct evl_metrics_snapshot m = {.events = ev,
 					 .n_events = 2,
 					 .actions = act,
@@ -313,6 +313,10 @@ START_TEST(test_metrics_render)
 					"evl_detect_to_action_microseconds_count 4\n"));
 	ck_assert_ptr_nonnull(strstr(t, "evl_interface_retry_ratio{interface=\"wlan0\"} 0.125\n"));
 	ck_assert_ptr_nonnull(strstr(t, "evl_interface_stations{interface=\"wlan0\"} 12\n"));
+	ck_assert_ptr_nonnull(strstr(t,
+				     "# TYPE evl_interface_hw_restarts_total counter\n"
+				     "evl_interface_hw_restarts_total{interface=\"wlan0\"} 4\n"));
+	ck_assert_ptr_nonnull(strstr(t, "evl_interface_hw_failover{interface=\"wlan0\"} 1\n"));
 	ck_assert_ptr_nonnull(strstr(t, "evl_start_time_seconds 1764818821\n"));
 	ck_assert_ptr_nonnull(strstr(t, "evl_interface_scans{interface=\"wlan0\"} 3\n"));
 	ck_assert_ptr_nonnull(

@@ -75,6 +75,15 @@ dfs_state() {
 		hit && /^[ \t]*\*/ { exit }
 		hit && /DFS state:/ { print $3; exit }'
 }
+# hw_restart IFACE: the driver's own recovery, ieee80211_restart_hw(), on the hwsim radio behind
+# IFACE (test-only module tests/vm/kmod, built by kmod.sh into the kernel's cache).
+hw_restart() {
+	[ -d /sys/module/evl_restart_hw ] || insmod "${VM_KROOT%/root}/kmod/evl_restart_hw.ko" ||
+		vm_fail "insmod evl_restart_hw.ko failed"
+	echo "$1" >/sys/module/evl_restart_hw/parameters/restart || vm_fail "restart of $1 refused"
+}
+# hwsim_del IFACE: remove the hwsim radio behind IFACE at run time (HWSIM_CMD_DEL_RADIO).
+hwsim_del() { vm-ctrl hwsim-del "$(phy_of "$1")" || vm_fail "HWSIM_CMD_DEL_RADIO for $1 failed"; }
 # hwsim_group IFACE MASK: radios only hear radios sharing a bit (isolate a station -> PER spike).
 hwsim_group() { echo "$2" >"$HWSIM_DEBUG/$(phy_of "$1")/hwsim/group"; }
 

@@ -36,6 +36,7 @@ fi
 
 "$here/kernel.sh" "$kc" "$kline"
 kver=$(cat "$kc/kver")
+"$here/kmod.sh" "$kc" # the test-only module (80-hw-restart), against linux-headers-$kver
 initrd=$kc/initramfs.cpio.gz # in the kernel's cache: a new kernel drops it
 if [ ! -f "$initrd" ] || [ -n "$(find "$here/init" "$here/initramfs.sh" -newer "$initrd")" ]; then
 	"$here/initramfs.sh" "$kc" "$initrd"

@@ -10,10 +10,14 @@
  *                                        trace_pipe standing in for the BPF ring buffer)
  *   vm-ctrl mark FILE TEXT               write "TEXT realtime=SEC.USEC" to a tracefs trace_marker
  *                                        (aligns the trace clock with CLOCK_REALTIME to ~us)
+ *   vm-ctrl hwsim-del PHY                HWSIM_CMD_DEL_RADIO: remove a mac80211_hwsim radio by
+ *                                        its wiphy name at run time (a device unplugged)
  *
  * Times are CLOCK_REALTIME, the clock hostapd -t and wpa_supplicant -t stamp their logs with.
  */
 #include <errno.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,6 +179,83 @@ static int mark(const char *path, const char *text)
 	return 0;
 }
 
+/* mac80211_hwsim's generic netlink API (drivers/net/wireless/virtual/mac80211_hwsim.h) */
+#define HWSIM_CMD_DEL_RADIO   5
+#define HWSIM_ATTR_RADIO_NAME 17
+
+struct genl_req {
+	struct nlmsghdr n;
+	struct genlmsghdr g;
+	char attrs[256];
+};
+
+static void put_attr(struct genl_req *r, int type, const void *data, int len)
+{
+	struct nlattr *a = (struct nlattr *)((char *)r + NLMSG_ALIGN(r->n.nlmsg_len));
+
+	a->nla_type = (unsigned short)type;
+	a->nla_len = (unsigned short)(NLA_HDRLEN + len);
+	memcpy((char *)a + NLA_HDRLEN, data, len);
+	r->n.nlmsg_len = NLMSG_ALIGN(r->n.nlmsg_len) + NLA_ALIGN(a->nla_len);
+}
+
+/* Send one request, read its answer: the error code of the ack (0), or the family id. */
+static int genl_talk(int fd, struct genl_req *r, int *family)
+{
+	char buf[8192];
+	struct nlmsghdr *h;
+	int n;
+
+	if (send(fd, r, r->n.nlmsg_len, 0) < 0 || (n = (int)recv(fd, buf, sizeof(buf), 0)) < 0)
+		return -errno;
+	for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (unsigned int)n); h = NLMSG_NEXT(h, n)) {
+		if (h->nlmsg_type == NLMSG_ERROR)
+			return ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+		if (family && h->nlmsg_type == GENL_ID_CTRL) {
+			struct nlattr *a = (struct nlattr *)((char *)NLMSG_DATA(h) + GENL_HDRLEN);
+			int left = (int)h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+
+			for (; left >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= left;
+			     left -= NLA_ALIGN(a->nla_len),
+			     a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len)))
+				if (a->nla_type == CTRL_ATTR_FAMILY_ID) {
+					*family = *(unsigned short *)((char *)a + NLA_HDRLEN);
+					return 0;
+				}
+		}
+	}
+	return -EPROTO;
+}
+
+static int hwsim_del(const char *phy)
+{
+	struct genl_req r = {.n = {.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN),
+				   .nlmsg_type = GENL_ID_CTRL,
+				   .nlmsg_flags = NLM_F_REQUEST,
+				   .nlmsg_seq = 1},
+			     .g = {.cmd = CTRL_CMD_GETFAMILY, .version = 1}};
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC), family = 0, rc;
+
+	if (fd < 0 || strlen(phy) > 64)
+		return 1;
+	put_attr(&r, CTRL_ATTR_FAMILY_NAME, "MAC80211_HWSIM", sizeof("MAC80211_HWSIM"));
+	rc = genl_talk(fd, &r, &family);
+	if (!rc) {
+		memset(&r, 0, sizeof(r));
+		r.n = (struct nlmsghdr){.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN),
+					.nlmsg_type = (unsigned short)family,
+					.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK,
+					.nlmsg_seq = 2};
+		r.g = (struct genlmsghdr){.cmd = HWSIM_CMD_DEL_RADIO, .version = 1};
+		put_attr(&r, HWSIM_ATTR_RADIO_NAME, phy, (int)strlen(phy) + 1);
+		rc = genl_talk(fd, &r, NULL);
+	}
+	close(fd);
+	if (rc)
+		fprintf(stderr, "vm-ctrl: hwsim-del %s: %s\n", phy, strerror(-rc));
+	return rc ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	char cmd[1024], reply[65536];
@@ -182,12 +263,14 @@ int main(int argc, char **argv)
 
 	if (argc == 4 && !strcmp(argv[1], "mark"))
 		return mark(argv[2], argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "hwsim-del"))
+		return hwsim_del(argv[2]);
 
 	if (argc < 3 || (!strcmp(argv[2], "on-trace") && argc < 6) ||
 	    (!strcmp(argv[2], "request") && argc < 4)) {
 		fprintf(stderr,
 			"usage: vm-ctrl SOCK request CMD... | monitor | on-trace PIPE WORD CMD...\n"
-			"       vm-ctrl mark FILE TEXT\n");
+			"       vm-ctrl mark FILE TEXT | hwsim-del PHY\n");
 		return 2;
 	}
 	atexit(cleanup);

@@ -21,7 +21,7 @@
 /* Collects every record for the report and passes it on to the next sink (audit). */
 struct collector {
 	bool json;
-	json_object *actions, *rollbacks, *refused, *rejected, *expired;
+	json_object *actions, *rollbacks, *refused, *rejected, *expired, *notes;
 	struct evl_record_sink next;
 };
 
@@ -104,6 +104,16 @@ static int collect(void *ctx, const struct evl_record *r)
 		json_object_object_add(o, "reason", jstr(r->reason));
 		json_object_array_add(col->rejected, o);
 		break;
+	case EVL_REC_NOTE:
+		json_object_object_add(o, "type", jstr(r->event_type));
+		json_object_object_add(o, "status", jstr(r->status));
+		json_object_object_add(o, "reason", jstr(r->reason));
+		json_object_object_add(o, "source", jstr(r->source));
+		if (r->metric)
+			json_object_object_add(o, r->metric,
+					       json_object_new_double(r->metric_observed));
+		json_object_array_add(col->notes, o);
+		break;
 	default:
 		json_object_put(o);
 		break;
@@ -142,6 +152,8 @@ static void apply(struct evl_engine *e, struct evl_sim *sim, const struct step *
 	switch (s->kind) {
 	case ST_AP:
 		err = evl_sim_add_ap(sim, s->ap, &s->conf);
+		if (!err && *s->bss.ssid)
+			err = evl_sim_set_bss(sim, s->ap, &s->bss);
 		if (!err)
 			err = evl_engine_add_ap(e, s->ap, &s->conf);
 		break;
@@ -178,6 +190,11 @@ static void apply(struct evl_engine *e, struct evl_sim *sim, const struct step *
 		err = evl_engine_station_churn(e, s->ap, (unsigned int)s->assoc, s->t_ns, s->source,
 					       s->t_ns);
 		break;
+	case ST_HW: /* the simulated radio goes missing or comes back with the fact */
+		if (s->hw == EVL_HW_GONE || s->hw == EVL_HW_BACK)
+			evl_sim_set_gone(sim, s->ap, s->hw == EVL_HW_GONE);
+		err = evl_engine_hw_fact(e, s->ap, s->hw, s->source, s->t_ns);
+		break;
 	case ST_END:
 		break;
 	}
@@ -211,6 +228,11 @@ static void print_json(struct evl_engine *e, struct evl_sim *sim, struct collect
 			c = ai[i].conf;
 		o = evl_ap_conf_json(&c);
 		json_object_object_add(o, "id", json_object_new_string(ai[i].id));
+		json_object_object_add(o, "hw_phase",
+				       json_object_new_string(evl_hw_phase_name(ai[i].hw_phase)));
+		json_object_object_add(o, "hw_restarts", json_object_new_int64(ai[i].hw_restarts));
+		json_object_object_add(o, "btm_requests",
+				       json_object_new_int(evl_sim_btm(sim, ai[i].id, NULL)));
 		json_object_array_add(aps, o);
 	}
 	free(ai);
@@ -256,6 +278,7 @@ static void print_json(struct evl_engine *e, struct evl_sim *sim, struct collect
 	json_object_object_add(root, "rollbacks_refused", json_object_get(col->refused));
 	json_object_object_add(root, "tokens_expired", json_object_get(col->expired));
 	json_object_object_add(root, "rejected", json_object_get(col->rejected));
+	json_object_object_add(root, "notes", json_object_get(col->notes));
 	json_object_object_add(root, "nop", nop);
 	json_object_object_add(root, "tokens", toks);
 	printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
@@ -417,6 +440,7 @@ int main(int argc, char **argv)
 	col.refused = json_object_new_array();
 	col.rejected = json_object_new_array();
 	col.expired = json_object_new_array();
+	col.notes = json_object_new_array();
 	sim = evl_sim_new();
 	if (sim)
 		e = evl_engine_new(&cfg, evl_sim_actuator(sim),
@@ -447,5 +471,6 @@ out:
 	json_object_put(col.refused);
 	json_object_put(col.rejected);
 	json_object_put(col.expired);
+	json_object_put(col.notes);
 	return ret;
 }

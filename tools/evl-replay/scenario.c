@@ -135,9 +135,11 @@ static bool parse_site(struct ctx *c, json_object *o, struct scenario *sc)
 
 static bool parse_ap(struct ctx *c, json_object *o, const struct scenario *sc, struct step *s)
 {
-	static const char *const k[] = {"id",	    "band",    "channel", "bandwidth",
-					"tx_power", "obss_pd", "max_sta", NULL};
+	static const char *const k[] = {"id",	   "band",    "channel", "bandwidth", "tx_power",
+					"obss_pd", "max_sta", "ssid",	 "bssid",     NULL};
 	char band[8];
+	unsigned int b[6];
+	int n = 0;
 
 	s->conf = (struct evl_ap_conf){.bandwidth = 20, .tx_power = 20, .state = EVL_AP_UP};
 	if (!keys_ok(c, o, "ap", k) || !str(c, o, "ap", "id", true, s->ap, sizeof(s->ap)) ||
@@ -146,8 +148,17 @@ static bool parse_ap(struct ctx *c, json_object *o, const struct scenario *sc, s
 	    !integer(c, o, "ap", "bandwidth", false, 20, 160, &s->conf.bandwidth) ||
 	    !integer(c, o, "ap", "tx_power", false, -10, 36, &s->conf.tx_power) ||
 	    !integer(c, o, "ap", "obss_pd", false, -82, 0, &s->conf.obss_pd) ||
-	    !integer(c, o, "ap", "max_sta", false, 0, 2007, &s->conf.max_sta))
+	    !integer(c, o, "ap", "max_sta", false, 0, 2007, &s->conf.max_sta) ||
+	    !str(c, o, "ap", "ssid", false, s->bss.ssid, sizeof(s->bss.ssid)) ||
+	    !str(c, o, "ap", "bssid", false, s->bss.bssid, sizeof(s->bss.bssid)))
 		return false;
+	if (*s->bss.bssid && (sscanf(s->bss.bssid, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2],
+				     &b[3], &b[4], &b[5], &n) != 6 ||
+			      n != 17 || s->bss.bssid[n]))
+		return fail(c, "ap: bssid \"%s\" is not an address like 02:00:00:00:01:00",
+			    s->bss.bssid);
+	if (!*s->bss.ssid != !*s->bss.bssid)
+		return fail(c, "ap: give both \"ssid\" and \"bssid\" or neither");
 	if (evl_chan_band_parse(band, &s->conf.band))
 		return fail(c, "ap: band \"%s\" unknown (2g, 5g or 6g)", band);
 	if (find_ap(sc, s->ap))
@@ -211,18 +222,22 @@ static bool flag(struct ctx *c, json_object *o, const char *what, const char *k,
 }
 
 /* Raw facts, as evld gathers them: {"radar": {"ap", "channel"?, "source"?}},
- * {"survey": {"ap", "burst"?, "sat"?}}, {"churn": {"ap", "associations"}}. */
+ * {"survey": {"ap", "burst"?, "sat"?}}, {"churn": {"ap", "associations"}},
+ * {"hw": {"ap", "fact", "source"?}}. */
 static bool parse_fact(struct ctx *c, const char *w, json_object *o, const struct scenario *sc,
 		       struct step *s)
 {
 	static const char *const kr[] = {"ap", "channel", "source", NULL};
 	static const char *const ks[] = {"ap", "burst", "sat", NULL};
 	static const char *const kc[] = {"ap", "associations", NULL};
+	static const char *const kh[] = {"ap", "fact", "source", NULL};
+	char fact[16];
 
 	strcpy(s->source, "ebpf");
 	if (!keys_ok(c, o, w,
 		     !strcmp(w, "radar")    ? kr
 		     : !strcmp(w, "survey") ? ks
+		     : !strcmp(w, "hw")	    ? kh
 					    : kc) ||
 	    !str(c, o, w, "ap", true, s->ap, sizeof(s->ap)) || !known_ap(c, sc, w, s->ap))
 		return false;
@@ -241,6 +256,19 @@ static bool parse_fact(struct ctx *c, const char *w, json_object *o, const struc
 		s->kind = ST_SURVEY;
 		strcpy(s->source, "nl80211");
 		return flag(c, o, w, "burst", &s->burst) && flag(c, o, w, "sat", &s->sat);
+	}
+	if (!strcmp(w, "hw")) {
+		s->kind = ST_HW;
+		if (!str(c, o, w, "fact", true, fact, sizeof(fact)) ||
+		    !str(c, o, w, "source", false, s->source, sizeof(s->source)))
+			return false;
+		if (evl_hw_fact_parse(fact, &s->hw))
+			return fail(c, "hw: fact \"%s\" (restart, up, gone or back)", fact);
+		if (strcmp(s->source, "ebpf") && strcmp(s->source, "nl80211") &&
+		    strcmp(s->source, "hostapd") && strcmp(s->source, "rtnetlink"))
+			return fail(c, "hw: source \"%s\" (ebpf, nl80211, hostapd or rtnetlink)",
+				    s->source);
+		return true;
 	}
 	s->kind = ST_CHURN;
 	return integer(c, o, w, "associations", true, 0, 1000000, &s->assoc);
@@ -371,7 +399,7 @@ static bool parse_line(struct ctx *c, json_object *o, struct scenario *sc, doubl
 {
 	static const char *const payloads[] = {
 		"site",	    "ap",    "channel_report", "dfs_state", "event", "metrics",
-		"rollback", "radar", "survey",	       "churn",	    "end",   "plan"};
+		"rollback", "radar", "survey",	       "churn",	    "hw",    "end",   "plan"};
 	const char *name = NULL;
 	json_object *p = NULL;
 	struct step *s;
@@ -398,7 +426,7 @@ static bool parse_line(struct ctx *c, json_object *o, struct scenario *sc, doubl
 	if (n != 1)
 		return fail(c,
 			    "needs exactly one of site, ap, channel_report, dfs_state, event, "
-			    "metrics, rollback, radar, survey, churn, plan, end (has %d)",
+			    "metrics, rollback, radar, survey, churn, hw, plan, end (has %d)",
 			    n);
 	if (!json_object_is_type(p, json_type_object))
 		return fail(c, "\"%s\" must be an object", name);
@@ -434,7 +462,7 @@ static bool parse_line(struct ctx *c, json_object *o, struct scenario *sc, doubl
 		     (!strcmp(name, "rollback") && parse_rollback(c, p, sc, s)) ||
 		     (!strcmp(name, "plan") && parse_plan(c, p, sc, s)) ||
 		     ((!strcmp(name, "radar") || !strcmp(name, "survey") ||
-		       !strcmp(name, "churn")) &&
+		       !strcmp(name, "churn") || !strcmp(name, "hw")) &&
 		      parse_fact(c, name, p, sc, s)))) {
 		free(s->plan); /* a half-parsed plan */
 		return false;

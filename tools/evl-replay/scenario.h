@@ -17,6 +17,7 @@ enum step_kind {
 	ST_SURVEY, /* survey verdicts (edges in the core) */
 	ST_CHURN,  /* associations in the station window (hysteresis in the core) */
 	ST_PLAN,   /* the kernel's channel plan of a radio (evld: the wiphy's channel list) */
+	ST_HW,	   /* a hardware fact: restart, up, gone, back (the restart watch) */
 	ST_END,
 };
 
@@ -38,6 +39,8 @@ struct step {
 	struct evl_plan_chan *plan; /* ST_PLAN: malloc'd, freed by scenario_free() */
 	size_t n_plan;
 	int tx_mbm;
+	enum evl_hw_fact hw; /* ST_HW */
+	struct evl_ap_bss bss;  /* ST_AP: ssid, bssid ("" unknown) */
 };
 
 struct scenario {

@@ -253,6 +253,22 @@ static bool key_int(const char *s, const char *key, bool lines, int *out)
 	return true;
 }
 
+/* A line's value as text into out; false (out "") if absent or too long. */
+static bool key_text(const char *s, const char *key, char *out, size_t len)
+{
+	const char *v = find_key(s, key, true);
+	size_t n = v ? strcspn(v, "\n") : 0;
+
+	out[0] = 0;
+	if (!v || !n || n >= len)
+		return false;
+	memcpy(out, v, n);
+	out[n] = 0;
+	return true;
+}
+
+static bool parse_mac(const char *s, unsigned char mac[6]);
+
 static int chan_to_freq(enum evl_band band, int chan)
 {
 	switch (band) {
@@ -295,6 +311,10 @@ int evl_hapd_parse_status(const char *reply, struct evl_hapd_status *st, const c
 		goto bad;
 	}
 	st->band = band_of_freq(st->freq);
+	key_text(reply, "ssid[0]", st->ssid, sizeof(st->ssid));
+	if (key_text(reply, "bssid[0]", st->bssid, sizeof(st->bssid)) &&
+	    !parse_mac(st->bssid, (unsigned char[6]){0}))
+		st->bssid[0] = 0; /* not an address: unknown */
 	key_int(reply, "secondary_channel", true, &st->secondary_channel);
 	key_int(reply, "max_txpower", true, &st->max_txpower);
 	key_int(reply, "num_sta[0]", true, &st->num_sta);
@@ -757,6 +777,48 @@ static int hapd_set_state(void *ctx, const char *ap, enum evl_ap_state state)
 	return !strcmp(st.state, "ENABLED") ? 0 : EVL_ACT_PENDING;
 }
 
+static int hapd_get_bss(void *ctx, const char *ap, struct evl_ap_bss *out)
+{
+	struct evl_hapd_status st;
+	int r;
+
+	if (!ctx || !out)
+		return -EINVAL;
+	r = hapd_ap_status(ctx, ap, &st);
+	if (r)
+		return r;
+	if (!st.ssid[0] || !st.bssid[0])
+		return -ENODATA;
+	memcpy(out->ssid, st.ssid, sizeof(out->ssid));
+	memcpy(out->bssid, st.bssid, sizeof(out->bssid));
+	return 0;
+}
+
+/* A BSS_TM_REQ to each station (STA-FIRST / STA-NEXT): 0, or the first failure. */
+static int hapd_bss_transition(void *ctx, const char *ap, const struct evl_bss_target *to)
+{
+	char cmd[256], reply[EVL_HAPD_REPLY_MAX], sta[18];
+	unsigned char mac[6];
+	int r, first = 0;
+
+	if (!ctx || !to)
+		return -EINVAL;
+	r = hapd_ap_request(ctx, ap, "STA-FIRST", reply, sizeof(reply));
+	for (int n = 0; r >= 0 && n < 2008 && parse_mac(reply, mac); n++) {
+		memcpy(sta, reply, 17);
+		sta[17] = 0;
+		r = evl_hapd_format_bss_tm_req(cmd, sizeof(cmd), sta, to);
+		if (r < 0)
+			return r;
+		r = hapd_ap_command(ctx, ap, cmd);
+		if (r && !first)
+			first = r;
+		snprintf(cmd, sizeof(cmd), "STA-NEXT %s", sta);
+		r = hapd_ap_request(ctx, ap, cmd, reply, sizeof(reply));
+	}
+	return r < 0 ? r : first; /* "FAIL" / empty: no (more) stations */
+}
+
 const struct evl_act_ops evl_act_hostapd_ops = {
 	.name = "hostapd",
 	.get_conf = hapd_get_conf,
@@ -766,5 +828,7 @@ const struct evl_act_ops evl_act_hostapd_ops = {
 	.set_max_sta = hapd_set_max_sta,
 	.set_state = hapd_set_state,
 	.set_radar_fallback = hapd_set_radar_fallback,
+	.get_bss = hapd_get_bss,
+	.bss_transition = hapd_bss_transition,
 	.destroy = hapd_act_destroy,
 };

@@ -285,6 +285,7 @@ const struct evl_act_ops evl_act_nl80211_ops = {
 	.set_tx_power = nl_set_tx_power,
 	.set_obss_pd = nl_unsupported_int,
 	.set_max_sta = nl_unsupported_int,
+	/* no get_bss / bss_transition: a BTM request is hostapd's (it knows the stations) */
 	.set_state = nl_set_state,
 	.destroy = nl_act_destroy,
 };

@@ -12,6 +12,10 @@ struct sim_ap {
 	bool has_staged;
 	int fallback[EVL_SIM_FALLBACK_MAX]; /* the radio's own radar fallback */
 	int n_fallback;
+	struct evl_ap_bss bss;		/* "" until set */
+	bool gone;			/* the radio is missing: enabling it fails */
+	unsigned int btm;		/* BSS transition requests made */
+	struct evl_bss_target btm_last; /* ... the last one */
 };
 
 struct evl_sim {
@@ -118,6 +122,8 @@ static int apply(struct evl_sim *s, const char *id, const struct evl_ap_conf *ne
 		a->has_staged = true;
 		return EVL_ACT_PENDING;
 	}
+	if (a->gone && next->state == EVL_AP_UP && a->conf.state != EVL_AP_UP)
+		return -ENODEV;
 	a->conf = *next;
 	return 0;
 }
@@ -140,7 +146,7 @@ static int base(struct evl_sim *s, const char *id, struct evl_ap_conf *c)
 
 static int sim_switch_channel(void *ctx, const char *ap, const struct evl_chandef *to, bool radar)
 {
-	struct evl_ap_conf c;
+	struct evl_ap_conf c = {0};
 	(void)radar;
 
 	if (base(ctx, ap, &c))
@@ -155,7 +161,7 @@ static int sim_switch_channel(void *ctx, const char *ap, const struct evl_chande
 #define SIM_SETTER(name, field, type)                            \
 	static int sim_##name(void *ctx, const char *ap, type v) \
 	{                                                        \
-		struct evl_ap_conf c;                            \
+		struct evl_ap_conf c = {0};                      \
 		if (!base(ctx, ap, &c))                          \
 			c.field = v;                             \
 		return apply(ctx, ap, &c);                       \
@@ -191,6 +197,71 @@ int evl_sim_radar_fallback(const struct evl_sim *s, const char *id, int *chans, 
 	return a->n_fallback;
 }
 
+int evl_sim_set_bss(struct evl_sim *s, const char *id, const struct evl_ap_bss *bss)
+{
+	struct sim_ap *a = find(s, id);
+
+	if (!a || !bss)
+		return a ? -EINVAL : -ENOENT;
+	a->bss = *bss;
+	return 0;
+}
+
+int evl_sim_set_gone(struct evl_sim *s, const char *id, bool gone)
+{
+	struct sim_ap *a = find(s, id);
+
+	if (!a)
+		return -ENOENT;
+	a->gone = gone;
+	return 0;
+}
+
+int evl_sim_btm(const struct evl_sim *s, const char *id, struct evl_bss_target *last)
+{
+	const struct sim_ap *a = find(s, id);
+
+	if (!a)
+		return -ENOENT;
+	if (last)
+		*last = a->btm_last;
+	return (int)a->btm;
+}
+
+static int sim_get_bss(void *ctx, const char *ap, struct evl_ap_bss *out)
+{
+	struct sim_ap *a = find(ctx, ap);
+
+	if (!a)
+		return -ENOENT;
+	if (!a->bss.ssid[0])
+		return -ENODATA;
+	*out = a->bss;
+	return 0;
+}
+
+/* Counted like a setter and subject to evl_sim_fail_next(); the stations are not modelled. */
+static int sim_bss_transition(void *ctx, const char *ap, const struct evl_bss_target *to)
+{
+	struct evl_sim *s = ctx;
+	struct sim_ap *a = find(s, ap);
+	int err;
+
+	s->calls++;
+	if (!a || !to)
+		return a ? -EINVAL : -ENOENT;
+	if (s->fail_next) {
+		err = s->fail_next;
+		s->fail_next = 0;
+		return err;
+	}
+	if (a->gone)
+		return -ENODEV;
+	a->btm++;
+	a->btm_last = *to;
+	return 0;
+}
+
 static void sim_destroy(void *ctx)
 {
 	evl_sim_free(ctx);
@@ -205,5 +276,7 @@ const struct evl_act_ops evl_sim_ops = {
 	.set_max_sta = sim_set_max_sta,
 	.set_state = sim_set_state,
 	.set_radar_fallback = sim_set_radar_fallback,
+	.get_bss = sim_get_bss,
+	.bss_transition = sim_bss_transition,
 	.destroy = sim_destroy,
 };

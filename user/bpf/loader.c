@@ -38,7 +38,7 @@ static const struct hook_def hook_defs[] = {
 	 "channel switch done"},
 	{"new_sta", "tp_btf", "cfg80211_new_sta", "cfg80211", false, "associations"},
 	{"del_sta", "tp_btf", "cfg80211_del_sta", "cfg80211", false, "disconnections"},
-	{"restart_hw", "tp_btf", "api_restart_hw", "mac80211", false, "hw_failure"},
+	{"restart_hw", "tp_btf", "api_restart_hw", "mac80211", false, "hw_restart watch"},
 };
 
 #define N_HOOKS (sizeof(hook_defs) / sizeof(hook_defs[0]))

@@ -209,3 +209,14 @@ bool evl_chan_block_contains(enum evl_band band, int channel, int width, int c)
 		return c == channel;
 	return start >= 0 && c >= start && c <= start + 4 * (n - 1) && (c - start) % 4 == 0;
 }
+
+int evl_chan_op_class(enum evl_band band, int c)
+{
+	if (evl_chan_to_freq(band, c) < 0)
+		return -EINVAL;
+	if (band == EVL_BAND_2G)
+		return c == 14 ? 82 : 81;
+	if (band == EVL_BAND_6G)
+		return 131;
+	return c <= 48 ? 115 : c <= 64 ? 118 : c <= 144 ? 121 : c <= 161 ? 124 : 125;
+}

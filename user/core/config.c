@@ -123,12 +123,18 @@ void evl_core_config_init(struct evl_core_config *c)
 		.scan_interval_s = 900,
 		.scan_max_age_s = 2700, /* three scan intervals */
 		.scan_floor_dbm = -85,
+		.hw_recover_s = 10,
+		.hw_restart_max = 3,
+		.hw_restart_window_s = 600,
+		.hw_steer_ms = 2000,
+		.hw_backoff_s = {30, 120, 600},
+		.n_hw_backoff = 3,
 		.country = EVL_CC_WORLD,
 	};
 	memcpy(c->matrix, m, sizeof(m));
 }
 
-enum kind { K_FRAC, K_DOUBLE, K_U32, K_INT, K_S64, K_COUNTRY };
+enum kind { K_FRAC, K_DOUBLE, K_U32, K_INT, K_S64, K_COUNTRY, K_BACKOFF };
 
 struct key {
 	const char *name;
@@ -173,6 +179,12 @@ static const struct key keys[] = {
 	F(scan_interval_s, K_U32, 0, 86400, "an integer 0..86400 (seconds, 0 = no scans)"),
 	F(scan_max_age_s, K_U32, 0, 604800, "an integer 0..604800 (seconds, 0 = never decays)"),
 	F(scan_floor_dbm, K_INT, -100, -30, "an integer -100..-30 (dBm)"),
+	F(hw_recover_s, K_U32, 1, 3600, "an integer 1..3600 (seconds)"),
+	F(hw_restart_max, K_U32, 1, EVL_HW_RESTART_MAX, "an integer 1..32"),
+	F(hw_restart_window_s, K_U32, 1, 86400, "an integer 1..86400 (seconds)"),
+	F(hw_steer_ms, K_U32, 0, 60000, "an integer 0..60000 (ms)"),
+	F(hw_backoff_s, K_BACKOFF, 1, 86400,
+	  "1 to 8 integers 1..86400 separated by commas (seconds; the last repeats)"),
 	F(country, K_COUNTRY, 0, 0,
 	  "a country code: US, DE (ETSI), 00 (world) or another ISO alpha-2"),
 	F(unix_base_s, K_S64, 0, 0, "an integer (unix seconds)"),
@@ -229,6 +241,42 @@ static int parse_num(const char *v, bool integer, double *out)
 	return *end ? -EINVAL : 0;
 }
 
+/* "30,120,600" (or spaces): every wait in range, 1..EVL_HW_BACKOFF_MAX of them. */
+static int parse_backoff(struct evl_core_config *cfg, const struct key *k, const char *v)
+{
+	uint32_t w[EVL_HW_BACKOFF_MAX];
+	unsigned int n = 0;
+	char *end;
+
+	if (!v)
+		return -EINVAL;
+	for (;;) {
+		long long x;
+
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (*v < '0' || *v > '9')
+			return -EINVAL;
+		errno = 0;
+		x = strtoll(v, &end, 10);
+		if (errno || x < k->min || x > k->max)
+			return -ERANGE;
+		if (n == EVL_HW_BACKOFF_MAX)
+			return -ERANGE;
+		w[n++] = (uint32_t)x;
+		v = end;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (!*v)
+			break;
+		if (*v == ',')
+			v++;
+	}
+	memcpy(cfg->hw_backoff_s, w, n * sizeof(w[0]));
+	cfg->n_hw_backoff = n;
+	return 0;
+}
+
 int evl_core_config_set(struct evl_core_config *cfg, const char *key, const char *value)
 {
 	double d;
@@ -260,6 +308,8 @@ int evl_core_config_set(struct evl_core_config *cfg, const char *key, const char
 			continue;
 		if (k->kind == K_COUNTRY)
 			return country_parse(value, p);
+		if (k->kind == K_BACKOFF)
+			return parse_backoff(cfg, k, value);
 		if ((err = parse_num(value, k->kind != K_FRAC && k->kind != K_DOUBLE, &d)))
 			return err;
 		if (k->kind != K_S64 && (d < k->min || d > k->max))
@@ -279,6 +329,7 @@ int evl_core_config_set(struct evl_core_config *cfg, const char *key, const char
 			*(int64_t *)p = strtoll(value, NULL, 10);
 			break;
 		case K_COUNTRY:
+		case K_BACKOFF:
 			break;
 		}
 		return 0;

@@ -319,6 +319,8 @@ static const char *err_reason(int err)
 		return "not_supported";
 	case -EBUSY:
 		return "busy";
+	case -ENODEV:
+		return "no_device";
 	default:
 		return "actuator_error";
 	}
@@ -389,6 +391,8 @@ static void finish(struct evl_engine *e, struct ap *a, int err, uint64_t now)
 	if (err) {
 		e->st.actions_failed++;
 		emit(e, &r);
+		if (op->hw)
+			evl_hw_attempt_done(e, a, err, now);
 		return;
 	}
 	e->st.actions_executed++;
@@ -400,6 +404,8 @@ static void finish(struct evl_engine *e, struct ap *a, int err, uint64_t now)
 			r.token = e->tok[e->ntok - 1].id;
 	}
 	emit(e, &r);
+	if (op->hw)
+		evl_hw_attempt_done(e, a, 0, now);
 }
 
 /* Issue an operation prepared in a->op; completes now unless the actuator answers pending. */
@@ -420,6 +426,40 @@ static int issue(struct evl_engine *e, struct ap *a, uint64_t now)
 		return 0;
 	finish(e, a, rc < 0 ? rc : 0, now);
 	return rc < 0 ? rc : 0;
+}
+
+void evl_engine_emit(struct evl_engine *e, struct evl_record *r)
+{
+	emit(e, r);
+}
+
+int evl_engine_hw_issue(struct evl_engine *e, struct ap *a, enum evl_ap_state st,
+			const char *reason, const char *event_id, uint64_t now)
+{
+	struct op *op = &a->op;
+
+	if (op->active)
+		return -EBUSY;
+	memset(op, 0, sizeof(*op));
+	op->ev = (struct evl_event){.type = EVL_EV_HW_FAILURE,
+				    .severity = EVL_SEV_CRITICAL,
+				    .source = "engine",
+				    .ts_ns = now,
+				    .confidence = 1};
+	if (event_id && *event_id)
+		snprintf(op->ev.id, sizeof(op->ev.id), "%s", event_id);
+	else
+		snprintf(op->ev.id, sizeof(op->ev.id), "hw-%" PRIu64, ++e->fact_seq);
+	snprintf(op->ev.ap, sizeof(op->ev.ap), "%s", a->id);
+	op->action = EVL_ACTION_FAILOVER;
+	op->ev.radio = a->conf.band;
+	op->prev = a->conf;
+	op->next = a->conf;
+	op->prev.state = st == EVL_AP_UP ? EVL_AP_DISABLED : EVL_AP_UP; /* always sent */
+	op->next.state = st;
+	op->reason = reason;
+	op->hw = true;
+	return issue(e, a, now);
 }
 
 /* Roll token @i back (manual or automatic). 0, -EBUSY (refused or op in flight), -errno. */
@@ -599,6 +639,11 @@ static void process(struct evl_engine *e, const struct evl_event *ev, uint64_t n
 		requeue(e, ev);
 		return;
 	}
+	if (ev->type == EVL_EV_HW_FAILURE && act == EVL_ACTION_FAILOVER &&
+	    evl_hw_intercept(e, a, ev, now)) {
+		e->st.events_processed++;
+		return;
+	}
 
 	memset(op, 0, sizeof(*op));
 	op->ev = *ev;
@@ -696,6 +741,7 @@ void evl_engine_tick(struct evl_engine *e, uint64_t now)
 		}
 		token_expire(e, i, "window_ended", now);
 	}
+	evl_hw_tick(e, now);
 	run_queue(e, now);
 	evl_fallback_sync(e);
 }
@@ -711,6 +757,7 @@ uint64_t evl_engine_next_deadline(const struct evl_engine *e)
 	for (size_t i = 0; i < e->nnop; i++)
 		MIN(e->nop[i].until);
 	MIN(evl_air_deadline(e));
+	MIN(evl_hw_next_deadline(e));
 	for (size_t i = 0; i < e->ntok; i++) {
 		MIN(e->tok[i].expires);
 		if (e->tok[i].monitoring)
@@ -819,37 +866,6 @@ int evl_engine_metrics(struct evl_engine *e, const char *ap, const struct evl_me
 	}
 	a->last = *m;
 	a->has_metrics = true;
-	return 0;
-}
-
-int evl_engine_chan_report(struct evl_engine *e, const char *ap, int channel,
-			   const struct evl_chan_report *r)
-{
-	struct ap *a = evl_engine_find_ap(e, ap);
-
-	if (!a)
-		return -ENOENT;
-	if (!r || channel <= 0 || channel >= EVL_CHAN_MAX || !(r->interference >= 0) ||
-	    !(r->client_support >= 0) || r->neighbors < 0 || !isfinite(r->interference) ||
-	    !isfinite(r->client_support))
-		return -EINVAL;
-	a->rep[channel] = *r; /* the next tick re-arms: a scan reports many channels */
-	evl_air_note(e, a, channel);
-	e->arm_dirty = true;
-	return 0;
-}
-
-int evl_engine_dfs_state(struct evl_engine *e, const char *ap, int channel, enum evl_dfs_state st)
-{
-	struct ap *a = evl_engine_find_ap(e, ap);
-
-	if (!a)
-		return -ENOENT;
-	if (channel <= 0 || channel >= EVL_CHAN_MAX || (unsigned int)st > EVL_DFS_UNAVAILABLE)
-		return -EINVAL;
-	a->dfs[channel] = (unsigned char)st;
-	e->arm_dirty = true;
-	evl_fallback_sync(e);
 	return 0;
 }
 

@@ -22,6 +22,22 @@ struct op {
 	struct evl_metrics baseline;
 	bool scored; /* channel moves: the selector's scores below */
 	struct evl_chan_score chosen, runner_up;
+	bool hw; /* a re-enable attempt of a hardware failover (hw.c) */
+};
+
+/* hw.c: the hardware-restart watch of one AP. */
+struct hw {
+	enum evl_hw_phase phase;
+	uint64_t next;			       /* watch deadline, steering end or next attempt */
+	uint64_t restarts[EVL_HW_RESTART_MAX]; /* recent restart times, oldest first */
+	unsigned int n_restarts;
+	uint64_t total;		   /* restarts since the AP was added */
+	unsigned int attempts;	   /* re-enable attempts of this failover */
+	bool gone;		   /* radio removed (GONE without BACK) */
+	const char *reason;	   /* why this failover runs */
+	char event_id[EVL_ID_LEN]; /* the hw_failure event behind it, "" none */
+	bool has_bss;
+	struct evl_ap_bss bss; /* last known SSID/BSSID (from the actuator) */
 };
 
 struct ap {
@@ -48,6 +64,7 @@ struct ap {
 	int max_mbm[EVL_CHAN_MAX];	  /* regulatory limit, 0 = none reported */
 	int tx_mbm;			  /* the AP's TX power, 0 = unknown */
 	float csup[4][EVL_CHAN_MAX];	  /* client support by width (20..160) and channel */
+	struct hw hw;
 };
 
 struct token {
@@ -115,6 +132,22 @@ void evl_fallback_sync(struct evl_engine *e);
 int evl_nop_add(struct evl_engine *e, size_t ap, int channel, uint64_t until);
 int evl_nop_radar(struct evl_engine *e, struct ap *a, int channel, uint64_t now);
 bool evl_block_in_nop(const struct evl_engine *e, size_t ap, const struct evl_ap_conf *c);
+/* hw.c: the hardware-restart watch. */
+void evl_hw_tick(struct evl_engine *e, uint64_t now);
+uint64_t evl_hw_next_deadline(const struct evl_engine *e);
+/* State file: the running failovers as a JSON array; load() checks (apply false) or applies
+ * the optional "failovers" member of @root: skipped entries (unknown APs) or -EINVAL. */
+struct json_object *evl_hw_save(const struct evl_engine *e);
+int evl_hw_load(struct evl_engine *e, struct json_object *root, bool apply);
+/* A hw_failure event reached the matrix: true when hw.c took it (steering first). */
+bool evl_hw_intercept(struct evl_engine *e, struct ap *a, const struct evl_event *ev, uint64_t now);
+/* A re-enable attempt finished (err 0 = the AP is up). */
+void evl_hw_attempt_done(struct evl_engine *e, struct ap *a, int err, uint64_t now);
+/* engine.c: issue a state change for hw.c as a failover action; 0, -EBUSY, -errno. */
+int evl_engine_hw_issue(struct evl_engine *e, struct ap *a, enum evl_ap_state st,
+			const char *reason, const char *event_id, uint64_t now);
+void evl_engine_emit(struct evl_engine *e, struct evl_record *r);
+
 /* The 20 MHz channels of the blocks a radar move of @ap would accept now, ascending. */
 int evl_select_radar_fallback(const struct evl_engine *e, size_t ap, int *chans, int max);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Raw sensor facts into events: radar de-duplication, survey edges, churn hysteresis. */
+/* Raw sensor facts: radar de-duplication, survey edges, churn hysteresis, channel reports. */
 #include <errno.h>
+#include <math.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -108,5 +109,36 @@ int evl_engine_station_churn(struct evl_engine *e, const char *ap, unsigned int 
 		return queue(e, a, EVL_EV_DENSITY_SPIKE, EVL_SEV_MEDIUM, 0, true, detect_ns, source,
 			     now);
 	}
+	return 0;
+}
+
+int evl_engine_chan_report(struct evl_engine *e, const char *ap, int channel,
+			   const struct evl_chan_report *r)
+{
+	struct ap *a = evl_engine_find_ap(e, ap);
+
+	if (!a)
+		return -ENOENT;
+	if (!r || channel <= 0 || channel >= EVL_CHAN_MAX || !(r->interference >= 0) ||
+	    !(r->client_support >= 0) || r->neighbors < 0 || !isfinite(r->interference) ||
+	    !isfinite(r->client_support))
+		return -EINVAL;
+	a->rep[channel] = *r; /* the next tick re-arms: a scan reports many channels */
+	evl_air_note(e, a, channel);
+	e->arm_dirty = true;
+	return 0;
+}
+
+int evl_engine_dfs_state(struct evl_engine *e, const char *ap, int channel, enum evl_dfs_state st)
+{
+	struct ap *a = evl_engine_find_ap(e, ap);
+
+	if (!a)
+		return -ENOENT;
+	if (channel <= 0 || channel >= EVL_CHAN_MAX || (unsigned int)st > EVL_DFS_UNAVAILABLE)
+		return -EINVAL;
+	a->dfs[channel] = (unsigned char)st;
+	e->arm_dirty = true;
+	evl_fallback_sync(e);
 	return 0;
 }

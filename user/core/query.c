@@ -59,6 +59,10 @@ static void ap_info(const struct ap *a, struct evl_ap_info *out)
 	out->pending = a->op.active;
 	out->has_metrics = a->has_metrics;
 	out->last = a->last;
+	out->hw_phase = a->hw.phase;
+	out->hw_restarts = a->hw.total;
+	out->hw_attempts = a->hw.attempts;
+	out->hw_next_ns = a->hw.next;
 }
 
 size_t evl_engine_aps(const struct evl_engine *e, struct evl_ap_info *out, size_t max)

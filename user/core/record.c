@@ -44,6 +44,11 @@ int evl_record_text(const struct evl_record *r, char *buf, size_t len)
 				r->kind == EVL_REC_TOKEN_EXPIRED ? "expired" : "refused", r->reason,
 				r->kind == EVL_REC_TOKEN_EXPIRED ? " (configuration kept)" : "");
 	case EVL_REC_NOTE:
+		if (r->metric)
+			return snprintf(buf, len, "%s: %s %s: %s (%s %.4g)", r->ap ? r->ap : "-",
+					r->event_type ? r->event_type : "note",
+					r->status ? r->status : "-", r->reason ? r->reason : "-",
+					r->metric, r->metric_observed);
 		return snprintf(buf, len, "%s: %s %s: %s", r->ap ? r->ap : "-",
 				r->event_type ? r->event_type : "note", r->status ? r->status : "-",
 				r->reason ? r->reason : "-");

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Engine state <-> JSON for the daemon's state file: live tokens, NOP list, per-AP baselines.
+ * Engine state <-> JSON for the daemon's state file: live tokens, NOP list, per-AP baselines,
+ * running hardware failovers (an AP evld stopped must be brought back after a restart).
  * Times are engine time (monotonic ns). Loading is all or nothing.
  */
 #include <errno.h>
@@ -91,6 +92,7 @@ char *evl_engine_save_state(const struct evl_engine *e)
 	json_object_object_add(root, "tokens", toks);
 	json_object_object_add(root, "nop", nops);
 	json_object_object_add(root, "baselines", bases);
+	json_object_object_add(root, "failovers", evl_hw_save(e));
 	out = strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
 	json_object_put(root);
 	return out;
@@ -230,6 +232,8 @@ int evl_engine_load_state(struct evl_engine *e, const char *json)
 	    !(toks = get_array(root, "tokens")) || !(nops = get_array(root, "nop")) ||
 	    !(bases = get_array(root, "baselines")))
 		goto out;
+	if (evl_hw_load(e, root, false) < 0) /* optional; checked before anything changes */
+		goto out;
 	nb = json_object_array_length(bases);
 	tv = calloc(json_object_array_length(toks) + 1, sizeof(*tv));
 	nv = calloc(json_object_array_length(nops) + 1, sizeof(*nv));
@@ -288,7 +292,7 @@ int evl_engine_load_state(struct evl_engine *e, const char *json)
 			a->last = bv[i];
 			a->has_metrics = true;
 		}
-	ret = (int)skipped;
+	ret = (int)skipped + evl_hw_load(e, root, true);
 out:
 	free(tv);
 	free(nv);

@@ -66,12 +66,8 @@ static int on_event(void *ctx, const struct evl_bpf_event *ev)
 	case EVL_BPF_EV_STA_DEL: /* associations in the BPF station window (sta_window_ns) */
 		evld_on_churn(d, (int)ev->ifindex, ev->sta.new_in_window, to_boottime(ev->ts_ns));
 		break;
-	case EVL_BPF_EV_HW_RESTART:
-		for (unsigned int i = 0; i < d->n_if; i++)
-			if (d->ifs[i].kind != EVL_CONFIG_ACT_SIM && *ev->wiphy &&
-			    !strcmp(d->ifs[i].wiphy, ev->wiphy))
-				evld_submit(d, EVL_EV_HW_FAILURE, d->ifs[i].name, 0, 1.0,
-					    EVL_SEV_CRITICAL, to_boottime(ev->ts_ns), "ebpf");
+	case EVL_BPF_EV_HW_RESTART: /* the driver's own recovery: the core watches it */
+		evld_on_hw_restart(d, ev->wiphy, ev->ts_ns, to_boottime(ev->ts_ns));
 		break;
 	default: /* CAC, station churn: counted in the maps, logged here */
 		evld_log(EVLD_DEBUG, "bpf", "record type %u ifindex %u %s", ev->type, ev->ifindex,
@@ -138,6 +134,15 @@ uint64_t evld_bpf_drops(const struct evld *d)
 	struct evl_bpf_counters c;
 
 	return d->bpf && !evl_bpf_counters_get(d->bpf, &c) ? c.rb_drops : 0;
+}
+
+uint64_t evld_bpf_tx_last(const struct evld *d, int ifindex)
+{
+	struct evl_bpf_iface f;
+
+	return d->bpf && ifindex > 0 && !evl_bpf_iface_get(d->bpf, (__u32)ifindex, &f)
+		       ? f.tx.last_ns
+		       : 0;
 }
 
 void evld_bpf_stop(struct evld *d)

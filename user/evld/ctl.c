@@ -42,6 +42,14 @@ static void status(struct evld *d, struct evl_ctl_reply *r)
 		if (ap[i].has_metrics)
 			P(" per %.3f retry %.3f tput %.1f Mbit/s", ap[i].last.per, ap[i].last.retry,
 			  ap[i].last.throughput_mbps);
+		if (ap[i].hw_phase != EVL_HW_IDLE) /* a restart watched or a failover running */
+			P("\n  hardware: %s, %u re-enable attempts%s",
+			  evl_hw_phase_name(ap[i].hw_phase), ap[i].hw_attempts,
+			  ap[i].hw_next_ns > now ? ", next step in" : "");
+		if (ap[i].hw_phase != EVL_HW_IDLE && ap[i].hw_next_ns > now)
+			P(" %.1fs", secs(ap[i].hw_next_ns, now));
+		if (ap[i].hw_restarts)
+			P("\n  hardware restarts: %" PRIu64, ap[i].hw_restarts);
 		if (ap[i].n_fallback > 0) {
 			P("\n  radar fallback armed:");
 			for (int k = 0; k < ap[i].n_fallback; k++)

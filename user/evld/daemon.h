@@ -55,6 +55,7 @@ struct evld_iface {
 	uint64_t radar_ns;	       /* last radar submitted (several sources report one) */
 	bool density;		    /* a density spike is active (associations above the limit) */
 	int n_clients;		    /* stations in the last client-support refresh, -1 none yet */
+	uint64_t hw_restart_mono;   /* last hardware restart (BPF, CLOCK_MONOTONIC) */
 	struct evl_metrics_iface m; /* for the textfile */
 	struct evld_scan scan;
 };
@@ -85,6 +86,7 @@ struct evld {
 	char boot_id[40];
 	uint64_t next_survey, next_sta, next_wiphy, next_metrics, next_hapd;
 	uint64_t next_clients; /* client support from hostapd's STA list (clients.c) */
+	uint64_t next_hw; /* next check of the radios in a restart watch; 0 none */
 	bool dirty, stop;
 	uint64_t stop_deadline;
 	char *saved; /* last state written, to skip identical rewrites */
@@ -112,6 +114,8 @@ void evld_audit_daemon(struct evld *d, enum evl_rec_kind kind, const char *reaso
 /* route.c */
 extern const struct evl_act_ops evld_mux_ops;
 struct evld_iface *evld_iface_by_index(struct evld *d, int ifindex);
+/* Read an interface's ifindex and wiphy (name, index) from the system. */
+void evld_iface_locate(struct evld_iface *f);
 void evld_restore_fallback(struct evld *d);
 int evld_setup_ifaces(struct evld *d, json_object *state);
 struct evl_engine *evld_engine_new(struct evld *d);
@@ -124,6 +128,9 @@ void evld_on_churn(struct evld *d, int ifindex, unsigned int assoc, uint64_t det
 enum evl_severity evld_default_severity(enum evl_event_type t);
 /* A switch finished or the AP came up: settles our action or re-reads the radio. */
 void evld_settle(struct evld *d, struct evld_iface *f, bool ok);
+
+/* hw.c: is a restarted radio beaconing again? (while the core watches it) */
+void evld_hw_poll(struct evld *d, uint64_t now);
 
 /* hostapd.c */
 void evld_hapd_connect(struct evld *d, struct evld_iface *f, uint64_t now);
@@ -174,6 +181,8 @@ int evld_bpf_start(struct evld *d);
 int evld_bpf_fd(const struct evld *d); /* -1 without BPF */
 void evld_bpf_consume(struct evld *d);
 uint64_t evld_bpf_drops(const struct evld *d);
+/* Last TX status report of an interface (CLOCK_MONOTONIC ns), 0 when none or no BPF. */
+uint64_t evld_bpf_tx_last(const struct evld *d, int ifindex);
 void evld_bpf_stop(struct evld *d);
 
 #endif /* EVLD_DAEMON_H */

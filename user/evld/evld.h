@@ -83,5 +83,11 @@ void evld_on_plan(struct evld *d, unsigned int i, const struct evl_plan_chan *ch
 /* The regulatory domain changed (wiphy -1: every radio): re-read the plans now. */
 void evld_on_reg_change(struct evld *d, int wiphy);
 const char *evld_iface_name(const struct evld *d, unsigned int i);
+/* Hardware: a driver restart on a wiphy (BPF; mono_ns its CLOCK_MONOTONIC time), a wiphy or
+ * interface removed (nl80211; -1 / 0 when not named), an interface added. */
+void evld_on_hw_restart(struct evld *d, const char *wiphy_name, uint64_t mono_ns,
+			uint64_t detect_ns);
+void evld_on_radio_gone(struct evld *d, int wiphy_idx, int ifindex, const char *source);
+void evld_on_iface_new(struct evld *d, const char *ifname, int ifindex, const char *source);
 
 #endif /* EVLD_H */

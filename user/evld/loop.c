@@ -50,6 +50,8 @@ void evld_polls(struct evld *d, uint64_t now)
 	if (wiphy)
 		d->next_wiphy = now + d->cfg.wiphy_interval_s * NS_PER_S;
 	evld_scan_poll(d, now);
+	if (d->next_hw && now >= d->next_hw)
+		evld_hw_poll(d, now);
 	if (d->cfg.metrics_file[0] && now >= d->next_metrics) {
 		evld_write_metrics(d);
 		d->next_metrics = now + d->cfg.metrics_interval_s * NS_PER_S;
@@ -70,6 +72,8 @@ static uint64_t next_wakeup(const struct evld *d)
 		MIN(d->next_metrics);
 	MIN(evld_scan_next(d));
 	MIN(d->next_clients);
+	if (d->next_hw)
+		MIN(d->next_hw);
 	for (unsigned int i = 0; i < d->n_if; i++)
 		if (d->ifs[i].kind == EVL_CONFIG_ACT_HOSTAPD)
 			MIN(d->ifs[i].mon_retry_ns);

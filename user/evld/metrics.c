@@ -27,8 +27,12 @@ void evld_write_metrics(struct evld *d)
 	for (unsigned int i = 0; i < d->n_if; i++) {
 		ifs[i] = d->ifs[i].m;
 		for (size_t k = 0; k < n_ap && k < EVL_CONFIG_MAX_IFACES; k++)
-			if (!strcmp(info[k].id, d->ifs[i].name))
+			if (!strcmp(info[k].id, d->ifs[i].name)) {
 				ifs[i].channel = info[k].conf.channel;
+				ifs[i].hw_restarts = info[k].hw_restarts;
+				ifs[i].hw_failover = info[k].hw_phase == EVL_HW_STEER ||
+						     info[k].hw_phase == EVL_HW_DOWN;
+			}
 	}
 	evl_audit_get_stats(d->audit, &as);
 	evl_ctl_server_stats(d->ctl, &cs);

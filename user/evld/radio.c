@@ -131,6 +131,15 @@ static void on_mlme(const struct evl_nl_event *ev, void *arg)
 	case EVL_NL_EV_REG_CHANGE:
 		evld_on_reg_change(r->d, ev->wiphy);
 		break;
+	case EVL_NL_EV_DEL_WIPHY:
+	case EVL_NL_EV_DEL_INTERFACE:
+		evld_on_radio_gone(r->d, ev->type == EVL_NL_EV_DEL_WIPHY ? ev->wiphy : -1,
+				   ev->type == EVL_NL_EV_DEL_INTERFACE ? ev->ifindex : 0,
+				   "nl80211");
+		break;
+	case EVL_NL_EV_NEW_INTERFACE:
+		evld_on_iface_new(r->d, ev->ifname, ev->ifindex, "nl80211");
+		break;
 	case EVL_NL_EV_CH_SWITCH_STARTED:
 		evld_log(EVLD_DEBUG, "nl80211", "ifindex %d: channel switch to %d MHz started",
 			 ev->ifindex, ev->freq);

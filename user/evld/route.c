@@ -70,6 +70,18 @@ static int mux_state(void *ctx, const char *ap, enum evl_ap_state st)
 	ROUTE(set_state, st);
 }
 
+static int mux_get_bss(void *ctx, const char *ap, struct evl_ap_bss *out)
+{
+	ROUTE(get_bss, out);
+}
+
+static int mux_bss_transition(void *ctx, const char *ap, const struct evl_bss_target *to)
+{
+	evld_log(EVLD_INFO, "hw", "%s: asking its stations to move to %s (channel %d)", ap,
+		 to->bssid, to->channel);
+	ROUTE(bss_transition, to);
+}
+
 /* "36 40 44 48" for the log. */
 static void chan_words(char *buf, size_t len, const int *chans, int n)
 {
@@ -111,6 +123,8 @@ const struct evl_act_ops evld_mux_ops = {
 	.set_max_sta = mux_max_sta,
 	.set_state = mux_state,
 	.set_radar_fallback = mux_radar_fallback,
+	.get_bss = mux_get_bss,
+	.bss_transition = mux_bss_transition,
 };
 
 /* On stop: hand each hostapd its configured chanlist back (evld.conf `chanlist`). */
@@ -199,12 +213,21 @@ static int backend(struct evld *d, struct evld_iface *f, json_object *state,
 	return 0;
 }
 
+void evld_iface_locate(struct evld_iface *f)
+{
+	char idx[16];
+
+	f->ifindex = (int)if_nametoindex(f->name);
+	read_sysfs(f->name, "name", f->wiphy, sizeof(f->wiphy));
+	read_sysfs(f->name, "index", idx, sizeof(idx));
+	f->wiphy_idx = *idx ? atoi(idx) : -1;
+}
+
 int evld_setup_ifaces(struct evld *d, json_object *state)
 {
 	for (unsigned int i = 0; i < d->cfg.n_ifaces; i++) {
 		const struct evl_config_iface *ci = &d->cfg.ifaces[i];
 		struct evld_iface *f = &d->ifs[d->n_if++];
-		char idx[16];
 		int rc;
 
 		memcpy(f->name, ci->name, sizeof(f->name));
@@ -213,14 +236,10 @@ int evld_setup_ifaces(struct evld *d, json_object *state)
 		f->n_clients = -1;
 		f->m.name = f->name;
 		if (f->kind != EVL_CONFIG_ACT_SIM) {
-			f->ifindex = (int)if_nametoindex(f->name);
+			evld_iface_locate(f);
 			if (!f->ifindex)
 				evld_log(EVLD_WARN, "evld", "%s: no such network interface (yet)",
 					 f->name);
-			read_sysfs(f->name, "name", f->wiphy, sizeof(f->wiphy));
-			read_sysfs(f->name, "index", idx, sizeof(idx));
-			if (*idx)
-				f->wiphy_idx = atoi(idx);
 		}
 		rc = backend(d, f, state, ci);
 		if (rc) {

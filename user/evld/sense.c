@@ -174,6 +174,67 @@ void evld_on_link(struct evld *d, unsigned int i, double per, double retry, doub
 		d->dirty = true;
 }
 
+/* A hardware fact for one AP: logged, run at once, and the restart watch polled soon. */
+static void hw_fact(struct evld *d, struct evld_iface *f, enum evl_hw_fact fact, const char *source)
+{
+	static const char *const what[] = {"hardware restarted by its driver", "beaconing",
+					   "radio gone", "interface back"};
+	int rc = evl_engine_hw_fact(d->e, f->name, fact, source, evld_now());
+
+	if (rc) {
+		evld_log(EVLD_WARN, "hw", "%s: fact refused: %s", f->name, strerror(-rc));
+		return;
+	}
+	evld_log(fact == EVL_HW_UP ? EVLD_INFO : EVLD_WARN, "hw", "%s: %s (%s)", f->name,
+		 what[fact], source);
+	evl_engine_tick(d->e, evld_now());
+	d->next_hw = evld_now() + 500 * NS_PER_MS;
+	d->dirty = true;
+}
+
+void evld_on_hw_restart(struct evld *d, const char *wiphy_name, uint64_t mono_ns,
+			uint64_t detect_ns)
+{
+	(void)detect_ns; /* the core stamps the fact with its own now */
+	for (unsigned int i = 0; i < d->n_if; i++) {
+		struct evld_iface *f = &d->ifs[i];
+
+		if (f->kind == EVL_CONFIG_ACT_SIM || !wiphy_name || !*wiphy_name ||
+		    strcmp(f->wiphy, wiphy_name))
+			continue;
+		f->hw_restart_mono = mono_ns;
+		hw_fact(d, f, EVL_HW_RESTART, "ebpf");
+	}
+}
+
+void evld_on_radio_gone(struct evld *d, int wiphy_idx, int ifindex, const char *source)
+{
+	for (unsigned int i = 0; i < d->n_if; i++) {
+		struct evld_iface *f = &d->ifs[i];
+
+		if (f->kind == EVL_CONFIG_ACT_SIM || f->ifindex <= 0 || /* already gone */
+		    !((wiphy_idx >= 0 && f->wiphy_idx == wiphy_idx) ||
+		      (ifindex > 0 && f->ifindex == ifindex)))
+			continue;
+		f->ifindex = 0; /* polls stop until it is back */
+		hw_fact(d, f, EVL_HW_GONE, source);
+	}
+}
+
+void evld_on_iface_new(struct evld *d, const char *ifname, int ifindex, const char *source)
+{
+	for (unsigned int i = 0; ifname && *ifname && i < d->n_if; i++) {
+		struct evld_iface *f = &d->ifs[i];
+
+		if (f->kind == EVL_CONFIG_ACT_SIM || strcmp(f->name, ifname) || f->ifindex)
+			continue;
+		evld_iface_locate(f); /* its ifindex and wiphy may be new */
+		if (f->ifindex <= 0)
+			f->ifindex = ifindex;
+		hw_fact(d, f, EVL_HW_BACK, source);
+	}
+}
+
 void evld_on_dfs_state(struct evld *d, unsigned int i, int channel, enum evl_dfs_state st)
 {
 	evl_engine_dfs_state(d->e, d->ifs[i].name, channel, st);

@@ -456,6 +456,32 @@ int evl_nl80211_parse_wiphy(struct nl_msg *msg, struct evl_chanlist *l, const ch
 	return 0;
 }
 
+/* Radio and interface lifecycle: a wiphy for DEL_WIPHY, an interface for the others. */
+static int parse_config_event(int cmd, struct nlattr **tb, struct evl_nl_event *ev,
+			      const char **err)
+{
+	uint32_t v;
+
+	ev->type = cmd == NL80211_CMD_DEL_WIPHY	      ? EVL_NL_EV_DEL_WIPHY
+		   : cmd == NL80211_CMD_DEL_INTERFACE ? EVL_NL_EV_DEL_INTERFACE
+						      : EVL_NL_EV_NEW_INTERFACE;
+	if (get_u32(tb[NL80211_ATTR_WIPHY], &v))
+		ev->wiphy = (int)v;
+	if (get_u32(tb[NL80211_ATTR_IFINDEX], &v))
+		ev->ifindex = (int)v;
+	if (tb[NL80211_ATTR_IFNAME]) {
+		const char *n = nla_data(tb[NL80211_ATTR_IFNAME]);
+		int len = nla_len(tb[NL80211_ATTR_IFNAME]);
+
+		if (len <= 0 || len > (int)sizeof(ev->ifname) || n[len - 1])
+			FAIL("nl80211: bad NL80211_ATTR_IFNAME");
+		memcpy(ev->ifname, n, (size_t)len);
+	}
+	if (cmd == NL80211_CMD_DEL_WIPHY ? ev->wiphy < 0 : ev->ifindex <= 0)
+		FAIL("nl80211: interface event without its wiphy or ifindex");
+	return 0;
+}
+
 int evl_nl80211_parse_event(struct nl_msg *msg, struct evl_nl_event *ev, const char **err)
 {
 	struct nlattr *tb[NL80211_ATTR_MAX + 1];
@@ -503,6 +529,10 @@ int evl_nl80211_parse_event(struct nl_msg *msg, struct evl_nl_event *ev, const c
 		if (get_u32(tb[NL80211_ATTR_WIPHY], &v))
 			ev->wiphy = (int)v;
 		return 0;
+	case NL80211_CMD_DEL_WIPHY:
+	case NL80211_CMD_DEL_INTERFACE:
+	case NL80211_CMD_NEW_INTERFACE:
+		return parse_config_event(gh->cmd, tb, ev, err);
 	default:
 		return evl_nl80211_parse_scan_event(msg, ev, err);
 	}
@@ -681,6 +711,8 @@ struct evl_nl80211_mon *evl_nl80211_mon_open(void)
 		nl_socket_add_membership(m->sk, grp);
 	/* plan changes (iw reg set, a country IE): optional, the periodic wiphy dump stays */
 	grp = genl_ctrl_resolve_grp(m->sk, NL80211_GENL_NAME, NL80211_MULTICAST_GROUP_REG);
+	/* radios and interfaces removed or added: a radio that is gone (best effort) */
+	grp = genl_ctrl_resolve_grp(m->sk, NL80211_GENL_NAME, NL80211_MULTICAST_GROUP_CONFIG);
 	if (grp >= 0)
 		nl_socket_add_membership(m->sk, grp);
 	nl_cb_set(m->cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, mon_no_seq_check, NULL);

@@ -36,11 +36,11 @@ static int one(struct evl_prom *p, const char *name, const char *type, const cha
 	return rc ? rc : evl_prom_sample(p, name, NULL, 0, v);
 }
 
-/* One gauge family per interface field. */
+/* One family per interface field (a gauge; the restart count is a counter). */
 static int per_iface(struct evl_prom *p, const struct evl_metrics_snapshot *m, const char *name,
 		     const char *help, size_t field)
 {
-	int rc = evl_prom_family(p, name, "gauge", help);
+	int rc = evl_prom_family(p, name, field == 7 ? "counter" : "gauge", help);
 
 	for (size_t i = 0; !rc && i < m->n_ifaces; i++) {
 		const struct evl_metrics_iface *f = &m->ifaces[i];
@@ -50,7 +50,9 @@ static int per_iface(struct evl_prom *p, const struct evl_metrics_snapshot *m, c
 			   : field == 3 ? (double)f->channel
 			   : field == 4 ? (double)f->stations
 			   : field == 5 ? (double)f->scans
-					: f->scan_offchannel_ms;
+			   : field == 6 ? f->scan_offchannel_ms
+			   : field == 7 ? (double)f->hw_restarts
+					: (double)f->hw_failover;
 
 		rc = evl_prom_sample(p, name, &(struct evl_prom_label){"interface", f->name}, 1, v);
 	}
@@ -118,6 +120,12 @@ int evl_metrics_render(struct evl_prom *p, const struct evl_metrics_snapshot *m)
 	if (!rc)
 		rc = per_iface(p, m, "evl_interface_scan_offchannel_ms",
 			       "Time off the AP's channel during the last scan cycle.", 6);
+	if (!rc)
+		rc = per_iface(p, m, "evl_interface_hw_restarts_total",
+			       "Hardware restarts by the driver (mac80211 api_restart_hw).", 7);
+	if (!rc)
+		rc = per_iface(p, m, "evl_interface_hw_failover",
+			       "1 while the radio is failed over (stopped, back-off running).", 8);
 	if (!rc)
 		rc = one(p, "evl_start_time_seconds", "gauge", "evld start, Unix time.",
 			 m->start_time_s);
