@@ -179,7 +179,11 @@ START_TEST(any_country)
 	ck_assert_int_eq(evl_engine_set_plan(eng, "b", p, 1, 0), -ENOENT);
 	ck_assert_int_eq(evl_engine_set_plan(eng, "a", NULL, 1, 0), -EINVAL);
 	ck_assert_int_eq(cands(ch), 1);
-	/* n = 0: the built-in plan again */
+	/* nothing of the AP's band, or n = 0: the built-in plan again */
+	ck_assert_int_eq(evl_engine_set_plan(eng, "a", &p[5], 1, 0), 0);
+	ck_assert_int_eq(cands(ch), 4);
+	ck_assert_int_eq(evl_engine_set_plan(eng, "a", p, sizeof(p) / sizeof(p[0]), 2000), 0);
+	ck_assert_int_eq(cands(ch), 1);
 	ck_assert_int_eq(evl_engine_set_plan(eng, "a", NULL, 0, 0), 0);
 	ck_assert_int_eq(cands(ch), 4);
 	stop();
