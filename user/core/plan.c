@@ -64,7 +64,7 @@ int evl_engine_set_plan(struct evl_engine *e, const char *ap, const struct evl_p
 	if (a->has_plan != has || a->tx_mbm != tx_power_mbm ||
 	    memcmp(plan, a->plan, sizeof(plan)) || memcmp(mbm, a->max_mbm, sizeof(mbm)))
 		e->arm_dirty = true; /* the next tick re-arms the radar fallback */
-	a->has_plan = has; /* nothing of the AP's band: the built-in plan stays */
+	a->has_plan = has;	     /* none of the AP's band: the built-in plan */
 	memcpy(a->plan, plan, sizeof(plan));
 	memcpy(a->max_mbm, mbm, sizeof(mbm));
 	a->tx_mbm = tx_power_mbm;
