@@ -279,12 +279,12 @@ struct evl_plan_chan {
 /*
  * The kernel's channel plan for @ap: replaces the built-in table of cfg.country for this AP
  * (an AP is allowed a channel that is neither disabled nor no-IR, or that is a radar channel;
- * DFS is the kernel's radar flag). Channels of other bands are ignored; n = 0 goes back to
- * the built-in table. tx_power_mbm is the AP's current TX power (0 = unknown): a block whose
- * regulatory limit is below it ranks below every block that allows it (among the candidates
- * of one width and CAC class; when none allows it, those that allow the most win), as a move
- * there would shrink the AP's coverage. 0, -ENOENT, -EINVAL (a channel that does not exist,
- * a negative power; nothing applied).
+ * DFS is the kernel's radar flag). Channels of other bands are ignored; a list without a
+ * channel of the AP's band (n = 0) goes back to the built-in table. tx_power_mbm is the AP's
+ * current TX power (0 = unknown): a block whose regulatory limit is below it ranks below
+ * every block that allows it (among the candidates of one width and CAC class; when none
+ * allows it, those that allow the most win), as a move there would shrink the AP's coverage.
+ * 0, -ENOENT, -EINVAL (a channel that does not exist, a negative power; nothing applied).
  */
 int evl_engine_set_plan(struct evl_engine *e, const char *ap, const struct evl_plan_chan *ch,
 			size_t n, int tx_power_mbm);

@@ -41,7 +41,7 @@ static int fake_set(void *ctx, const char *key, const char *value)
 		fc->confidence_min = v;
 		return 0;
 	}
-	if (!strcmp(key, "country")) /* the core only has plans for these */
+	if (!strcmp(key, "country")) /* a core that refuses FR: its error is passed on */
 		return strcmp(value, "DE") && strcmp(value, "US") && strcmp(value, "00") ? -EINVAL
 											 : 0;
 	return -ENOENT;

@@ -14,6 +14,8 @@
 #include <evl/engine.h>
 #include <evl/nl80211.h>
 #include <evl/sim.h>
+#include <linux/nl80211.h>
+#include <netlink/genl/genl.h>
 
 #define CAPTURES "tests/vm/captures"
 
@@ -177,7 +179,11 @@ START_TEST(any_country)
 	ck_assert_int_eq(evl_engine_set_plan(eng, "b", p, 1, 0), -ENOENT);
 	ck_assert_int_eq(evl_engine_set_plan(eng, "a", NULL, 1, 0), -EINVAL);
 	ck_assert_int_eq(cands(ch), 1);
-	/* n = 0: the built-in plan again */
+	/* nothing of the AP's band, or n = 0: the built-in plan again */
+	ck_assert_int_eq(evl_engine_set_plan(eng, "a", &p[5], 1, 0), 0);
+	ck_assert_int_eq(cands(ch), 4);
+	ck_assert_int_eq(evl_engine_set_plan(eng, "a", p, sizeof(p) / sizeof(p[0]), 2000), 0);
+	ck_assert_int_eq(cands(ch), 1);
 	ck_assert_int_eq(evl_engine_set_plan(eng, "a", NULL, 0, 0), 0);
 	ck_assert_int_eq(cands(ch), 4);
 	stop();
@@ -306,6 +312,29 @@ START_TEST(captured_wiphy_fr_jp)
 }
 END_TEST
 
+/* A regulatory change (iw reg set, a country IE) is an event: evld re-reads the plans. */
+START_TEST(reg_change_event)
+{
+	struct evl_nl_event ev;
+	const char *err = NULL;
+	struct nl_msg *m = nlmsg_alloc();
+
+	ck_assert_ptr_nonnull(genlmsg_put(m, 0, 0, 28, 0, 0, NL80211_CMD_REG_CHANGE, 0));
+	nla_put_string(m, NL80211_ATTR_REG_ALPHA2, "FR");
+	ck_assert_int_eq(evl_nl80211_parse_event(m, &ev, &err), 0);
+	ck_assert_int_eq(ev.type, EVL_NL_EV_REG_CHANGE);
+	ck_assert_int_eq(ev.wiphy, -1); /* every radio */
+	nlmsg_free(m);
+	m = nlmsg_alloc();
+	ck_assert_ptr_nonnull(genlmsg_put(m, 0, 0, 28, 0, 0, NL80211_CMD_WIPHY_REG_CHANGE, 0));
+	nla_put_u32(m, NL80211_ATTR_WIPHY, 3);
+	ck_assert_int_eq(evl_nl80211_parse_event(m, &ev, &err), 0);
+	ck_assert_int_eq(ev.type, EVL_NL_EV_REG_CHANGE);
+	ck_assert_int_eq(ev.wiphy, 3);
+	nlmsg_free(m);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("plan");
@@ -318,6 +347,7 @@ int main(void)
 	tcase_add_test(tc, client_support_steers);
 	tcase_add_test(cap, captured_wiphy_de);
 	tcase_add_test(cap, captured_wiphy_fr_jp);
+	tcase_add_test(cap, reg_change_event);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, cap);
 	return evl_check_run(s);

@@ -36,6 +36,7 @@ struct step {
 	char source[16]; /* ST_RADAR: ebpf, nl80211, hostapd */
 	bool burst, sat; /* ST_SURVEY */
 	int assoc;	 /* ST_CHURN */
+
 	struct evl_plan_chan *plan; /* ST_PLAN: malloc'd, freed by scenario_free() */
 	size_t n_plan;
 	int tx_mbm;

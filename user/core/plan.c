@@ -41,6 +41,7 @@ int evl_engine_set_plan(struct evl_engine *e, const char *ap, const struct evl_p
 	struct ap *a = evl_engine_find_ap(e, ap);
 	unsigned char plan[EVL_CHAN_MAX] = {0};
 	int mbm[EVL_CHAN_MAX] = {0};
+	bool has = false;
 
 	if (!a)
 		return -ENOENT;
@@ -53,16 +54,17 @@ int evl_engine_set_plan(struct evl_engine *e, const char *ap, const struct evl_p
 			return -EINVAL;
 		if (p->band != a->conf.band)
 			continue;
+		has = true;
 		if (!p->disabled && (!p->no_ir || p->radar))
 			plan[p->channel] |= PLAN_OK;
 		if (p->radar)
 			plan[p->channel] |= PLAN_RADAR;
 		mbm[p->channel] = p->max_power_mbm;
 	}
-	if (a->has_plan != (n > 0) || a->tx_mbm != tx_power_mbm ||
+	if (a->has_plan != has || a->tx_mbm != tx_power_mbm ||
 	    memcmp(plan, a->plan, sizeof(plan)) || memcmp(mbm, a->max_mbm, sizeof(mbm)))
 		e->arm_dirty = true; /* the next tick re-arms the radar fallback */
-	a->has_plan = n > 0;
+	a->has_plan = has;	     /* none of the AP's band: the built-in plan */
 	memcpy(a->plan, plan, sizeof(plan));
 	memcpy(a->max_mbm, mbm, sizeof(mbm));
 	a->tx_mbm = tx_power_mbm;

@@ -68,8 +68,7 @@ void evld_clients_refresh(struct evld *d, struct evld_iface *f)
 	}
 	for (size_t w = 0; w < sizeof(widths) / sizeof(widths[0]); w++)
 		for (int c = 1; c < EVL_CHAN_MAX; c++)
-			if (evl_chan_block_any(info.conf.band, c, widths[w], sub) > 0 ||
-			    (widths[w] == 20 && evl_chan_to_freq(info.conf.band, c) > 0))
+			if (evl_chan_block_any(info.conf.band, c, widths[w], sub) > 0)
 				evl_engine_client_support(d->e, f->name, c, widths[w],
 							  evl_sta_caps_support(caps, (size_t)n,
 									       info.conf.band, c,

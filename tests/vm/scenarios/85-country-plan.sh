@@ -126,6 +126,8 @@ country() {
 }
 
 country DE "wlan0:52 wlan1:56 wlan2:60 wlan3:64" wlan4
+# the assertion below means something only while the kernel allows 149-165 in DE
+grep -q '^de_plan=.* 149/' "$VM_RESULTS/result.txt" || vm_fail "DE: the kernel's plan has no 149"
 vm_result de_srd_moves "$srd"
 [ "$srd" = 0 ] || vm_fail "DE: $srd moves to 149-165 (25 mW only)"
 # other DFS channels: 52-64 of these radios are in the non-occupancy period now
