@@ -36,7 +36,7 @@ struct evl_metrics_iface {
 	double busy;  /* channel busy ratio, 0..1 */
 	int channel;
 	unsigned int stations;
-	unsigned int scans;	     /* off-channel scan cycles completed */
+	unsigned int scans;	   /* off-channel scan cycles completed */
 	double scan_offchannel_ms; /* the last one's time away from the AP's channel */
 };
 
