@@ -153,7 +153,7 @@ int evld_open_loop(struct evld *d);
 /* scan.c: off-channel sensing (schedule, slices, results into the engine) and its requests */
 void evld_scan_poll(struct evld *d, uint64_t now);
 uint64_t evld_scan_next(const struct evld *d); /* earliest scan work, UINT64_MAX none */
-/* A radar on the wiphy (name from BPF, or index): its scans stop before anything else. */
+/* A radar on the wiphy (name from BPF, or index), from any source: its scans stop first. */
 void evld_scan_radar(struct evld *d, int wiphy_idx, const char *wiphy_name);
 int evld_scan_request(struct evld *d, const char *iface, struct evl_ctl_reply *r);
 int evld_scan_channels(struct evld *d, const char *iface, bool json, struct evl_ctl_reply *r);
