@@ -38,7 +38,7 @@ enum evl_ctl_cmd {
 	EVL_CTL_NOP,
 	EVL_CTL_INJECT,
 	EVL_CTL_RELOAD,
-	EVL_CTL_METRICS, /* a link-metrics sample from external sensing (or a test) */
+	EVL_CTL_METRICS,  /* a link-metrics sample from external sensing (or a test) */
 	EVL_CTL_SCAN,	  /* start an off-channel scan of an AP now */
 	EVL_CTL_CHANNELS, /* the channel table the selector sees for an AP */
 };

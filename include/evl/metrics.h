@@ -36,7 +36,7 @@ struct evl_metrics_iface {
 	double busy;  /* channel busy ratio, 0..1 */
 	int channel;
 	unsigned int stations;
-	unsigned int scans;	     /* off-channel scan cycles completed */
+	unsigned int scans;	   /* off-channel scan cycles completed */
 	double scan_offchannel_ms; /* the last one's time away from the AP's channel */
 	uint64_t hw_restarts; /* hardware restarts seen */
 	int hw_failover;      /* 1 while failed over */

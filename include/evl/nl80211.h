@@ -134,8 +134,7 @@ int evl_nl80211_parse_bss(struct nl_msg *msg, struct evl_bss *out, const char **
 int evl_nl80211_scan_trigger(struct evl_nl80211 *nl, int ifindex, const int *freqs, int n);
 int evl_nl80211_scan_abort(struct evl_nl80211 *nl, int ifindex);
 /* The BSS dump into out[max] (more are dropped): count or -errno. */
-int evl_nl80211_scan_results(struct evl_nl80211 *nl, int ifindex, struct evl_bss *out,
-			     size_t max);
+int evl_nl80211_scan_results(struct evl_nl80211 *nl, int ifindex, struct evl_bss *out, size_t max);
 
 struct evl_nl80211_mon;
 typedef void (*evl_nl80211_event_fn)(const struct evl_nl_event *ev, void *arg);

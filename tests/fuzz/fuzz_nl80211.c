@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * nl80211 replies: the first byte picks the parser (survey, station, wiphy, interface,
- * scan result (6), mlme or scan event) and the genl command; the rest is the raw attribute stream after the generic
- * netlink header, as the kernel would send it.
+ * scan result (6), mlme or scan event) and the genl command; the rest is the raw attribute stream
+ * after the generic netlink header, as the kernel would send it.
  */
 #include <errno.h>
 #include <linux/genetlink.h>

@@ -132,6 +132,27 @@ START_TEST(non_wifi_burst)
 }
 END_TEST
 
+/* Scan reports steer the radar move (to 48, the one channel without neighbours) and say why;
+ * 2700 s after they were measured they are unknown again and no longer steer. */
+START_TEST(scan_select)
+{
+	int64_t to;
+
+	replay("scan_select");
+	ck_assert_int_eq(num("actions.0.to"), 48);
+	ck_assert_int_eq(num("actions.0.selection.chosen.channel"), 48);
+	ck_assert(!json_object_get_boolean(at("actions.0.selection.chosen.cac")));
+	ck_assert_int_eq(num("actions.0.selection.runner_up.channel"), 36);
+	ck_assert(json_object_get_double(at("actions.0.selection.chosen.score")) >
+		  json_object_get_double(at("actions.0.selection.runner_up.score")) + 0.1);
+	/* decayed: the neighbours' term is full again on every channel */
+	to = num("actions.1.to");
+	ck_assert(to == 36 || to == 40 || to == 44);
+	ck_assert(json_object_get_double(at("actions.1.selection.chosen.neighbors")) > 0.29);
+	done();
+}
+END_TEST
+
 START_TEST(spectrum_sat)
 {
 	replay("spectrum_sat");
@@ -505,6 +526,7 @@ int main(void)
 	tcase_add_test(tc, dfs_radar);
 	tcase_add_test(tc, kernel_plan);
 	tcase_add_test(tc, non_wifi_burst);
+	tcase_add_test(tc, scan_select);
 	tcase_add_test(tc, spectrum_sat);
 	tcase_add_test(tc, density_spike);
 	tcase_add_test(tc, radar_dedup);

@@ -41,6 +41,32 @@ static void timeline(const struct evl_record *r)
 	printf("t=%-8.1f %s\n", (double)r->mono_ns / NS, text);
 }
 
+/* {"chosen": {channel, width, score, parts...}, "runner_up": ...}, as in the audit record */
+static json_object *score_json(const struct evl_chan_score *c)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "channel", json_object_new_int(c->channel));
+	json_object_object_add(o, "width", json_object_new_int(c->width));
+	json_object_object_add(o, "score", json_object_new_double(c->total));
+	json_object_object_add(o, "interference", json_object_new_double(c->interference));
+	json_object_object_add(o, "neighbors", json_object_new_double(c->neighbors));
+	json_object_object_add(o, "clients", json_object_new_double(c->clients));
+	json_object_object_add(o, "dfs", json_object_new_double(c->dfs));
+	json_object_object_add(o, "cac", json_object_new_boolean(c->cac));
+	return o;
+}
+
+static json_object *selection(const struct evl_record *r)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "chosen", score_json(r->score));
+	if (r->runner_up)
+		json_object_object_add(o, "runner_up", score_json(r->runner_up));
+	return o;
+}
+
 static int collect(void *ctx, const struct evl_record *r)
 {
 	struct collector *col = ctx;
@@ -67,6 +93,8 @@ static int collect(void *ctx, const struct evl_record *r)
 		json_object_object_add(o, "token", jstr(r->token));
 		json_object_object_add(o, "detect_to_action_us",
 				       json_object_new_int64(r->detect_to_action_us));
+		if (r->score)
+			json_object_object_add(o, "selection", selection(r));
 		json_object_array_add(col->actions, o);
 		break;
 	case EVL_REC_ROLLBACK: {
@@ -157,9 +185,14 @@ static void apply(struct evl_engine *e, struct evl_sim *sim, const struct step *
 		if (!err)
 			err = evl_engine_add_ap(e, s->ap, &s->conf);
 		break;
-	case ST_REPORT:
-		err = evl_engine_chan_report(e, s->ap, s->channel, &s->report);
+	case ST_REPORT: {
+		struct evl_chan_report rep = s->report;
+
+		if (s->measured)
+			rep.measured_ns = s->t_ns ? s->t_ns : 1; /* 0 would mean timeless */
+		err = evl_engine_chan_report(e, s->ap, s->channel, &rep);
 		break;
+	}
 	case ST_DFS:
 		err = evl_engine_dfs_state(e, s->ap, s->channel, s->dfs);
 		break;

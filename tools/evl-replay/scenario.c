@@ -174,18 +174,33 @@ static bool parse_ap(struct ctx *c, json_object *o, const struct scenario *sc, s
 
 static bool parse_report(struct ctx *c, json_object *o, const struct scenario *sc, struct step *s)
 {
-	static const char *const k[] = {"ap",	     "channel",	       "interference",
-					"neighbors", "client_support", NULL};
+	static const char *const k[] = {"ap",
+					"channel",
+					"interference",
+					"neighbors",
+					"client_support",
+					"neighbor_load",
+					"strongest_dbm",
+					"measured",
+					NULL};
 	const char *w = "channel_report";
+	json_object *m;
 
 	s->report = (struct evl_chan_report){.client_support = 1.0};
 	s->kind = ST_REPORT;
+	if (json_object_object_get_ex(o, "measured", &m)) {
+		if (!json_object_is_type(m, json_type_boolean))
+			return fail(c, "%s: \"measured\" must be true or false", w);
+		s->measured = json_object_get_boolean(m);
+	}
 	return keys_ok(c, o, w, k) && str(c, o, w, "ap", true, s->ap, sizeof(s->ap)) &&
 	       known_ap(c, sc, w, s->ap) &&
 	       integer(c, o, w, "channel", true, 1, EVL_CHAN_MAX - 1, &s->channel) &&
 	       num(c, o, w, "interference", false, 0, 1, &s->report.interference) &&
 	       integer(c, o, w, "neighbors", false, 0, 10000, &s->report.neighbors) &&
-	       num(c, o, w, "client_support", false, 0, 1, &s->report.client_support);
+	       num(c, o, w, "client_support", false, 0, 1, &s->report.client_support) &&
+	       num(c, o, w, "neighbor_load", false, 0, 10000, &s->report.neighbor_load) &&
+	       integer(c, o, w, "strongest_dbm", false, -120, 0, &s->report.strongest_dbm);
 }
 
 static bool parse_dfs(struct ctx *c, json_object *o, const struct scenario *sc, struct step *s)

@@ -30,6 +30,7 @@ struct step {
 	int channel;
 	struct evl_ap_conf conf;
 	struct evl_chan_report report;
+	bool measured; /* ST_REPORT: taken at t (decays after scan_max_age_s), else timeless */
 	enum evl_dfs_state dfs;
 	struct evl_event ev;
 	struct evl_metrics m;

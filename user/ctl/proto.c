@@ -12,8 +12,8 @@
 static const char *const names[] = {
 	[EVL_CTL_STATUS] = "status",	 [EVL_CTL_STATS] = "stats",	[EVL_CTL_TOKENS] = "tokens",
 	[EVL_CTL_ROLLBACK] = "rollback", [EVL_CTL_NOP] = "nop",		[EVL_CTL_INJECT] = "inject",
-	[EVL_CTL_RELOAD] = "reload",	 [EVL_CTL_METRICS] = "metrics",
-	[EVL_CTL_SCAN] = "scan",	 [EVL_CTL_CHANNELS] = "channels",
+	[EVL_CTL_RELOAD] = "reload",	 [EVL_CTL_METRICS] = "metrics", [EVL_CTL_SCAN] = "scan",
+	[EVL_CTL_CHANNELS] = "channels",
 };
 
 const char *evl_ctl_cmd_name(enum evl_ctl_cmd cmd)
@@ -188,9 +188,9 @@ int evl_ctl_parse(const char *line, size_t len, struct evl_ctl_req *r, char *err
 			if (n == 3 && r->cmd == EVL_CTL_CHANNELS && !strcmp(w[2], "--json"))
 				r->json = true;
 			else if (n != 2)
-				return bad(err, errlen, "usage: %s", r->cmd == EVL_CTL_SCAN
-									 ? "scan IFACE"
-									 : "channels IFACE [--json]");
+				return bad(err, errlen, "usage: %s",
+					   r->cmd == EVL_CTL_SCAN ? "scan IFACE"
+								  : "channels IFACE [--json]");
 			if (!word_ok(w[1], sizeof(r->iface)))
 				return bad(err, errlen, "%s: bad interface name '%.40s'", names[c],
 					   w[1]);

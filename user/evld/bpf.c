@@ -38,8 +38,7 @@ static int on_event(void *ctx, const struct evl_bpf_event *ev)
 	struct evld *d = ctx;
 
 	switch (ev->type) {
-	case EVL_BPF_EV_RADAR: /* first: act on it (no scan may keep the radio off-channel) */
-		evld_scan_radar(d, -1, ev->wiphy);
+	case EVL_BPF_EV_RADAR: /* first: act on it */
 		evld_on_radar(d, -1, ev->wiphy, 0, to_boottime(ev->ts_ns), "ebpf");
 		break;
 	case EVL_BPF_EV_RADAR_CHANDEF: /* ~1 ms later, with the channel */

@@ -28,16 +28,16 @@ enum { TAG_SIGNAL = 1, TAG_TIMER, TAG_CTL, TAG_BPF, TAG_NL, TAG_HAPD };
 /* scan.c: one AP's off-channel scans, a cycle of short slices over the plan's channels. */
 #define EVLD_SCAN_FREQS 64
 struct evld_scan {
-	uint64_t next_ns;	 /* next cycle (0: at start-up), UINT64_MAX: none planned */
-	bool refused;		 /* the driver refuses AP scans: reported once, survey only */
-	bool manual;		 /* evlctl scan asked for one */
-	bool running;		 /* a cycle is in progress */
-	bool slice;		 /* a slice is in the kernel */
-	int freqs[EVLD_SCAN_FREQS], n, pos; /* the cycle's channels, next slice's first */
+	uint64_t next_ns; /* next cycle (0: at start-up), UINT64_MAX: none planned */
+	bool refused;	  /* the driver refuses AP scans: reported once, survey only */
+	bool manual;	  /* evlctl scan asked for one */
+	bool running;	  /* a cycle is in progress */
+	bool slice;	  /* a slice is in the kernel */
+	int freqs[EVLD_SCAN_FREQS], n, pos;	/* the cycle's channels, next slice's first */
 	uint64_t cycle_ns, slice_ns, resume_ns; /* cycle start, slice start, next slice */
-	uint64_t off_ns, longest_ns;		 /* off-channel time of this cycle so far */
-	unsigned int scans, aborted;		 /* cycles completed, cut short */
-	uint64_t last_ns, last_off_ms;		 /* the last completed cycle */
+	uint64_t off_ns, longest_ns;		/* off-channel time of this cycle so far */
+	unsigned int scans, aborted;		/* cycles completed, cut short */
+	uint64_t last_ns, last_off_ms;		/* the last completed cycle */
 	int last_neighbours;
 };
 
@@ -167,7 +167,7 @@ int evld_open_loop(struct evld *d);
 /* scan.c: off-channel sensing (schedule, slices, results into the engine) and its requests */
 void evld_scan_poll(struct evld *d, uint64_t now);
 uint64_t evld_scan_next(const struct evld *d); /* earliest scan work, UINT64_MAX none */
-/* A radar on the wiphy (name from BPF, or index): its scans stop before anything else. */
+/* A radar on the wiphy (name from BPF, or index), from any source: its scans stop first. */
 void evld_scan_radar(struct evld *d, int wiphy_idx, const char *wiphy_name);
 int evld_scan_request(struct evld *d, const char *iface, struct evl_ctl_reply *r);
 int evld_scan_channels(struct evld *d, const char *iface, bool json, struct evl_ctl_reply *r);

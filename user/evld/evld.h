@@ -43,8 +43,7 @@ int evld_radio_channels(struct evld_radio *r, struct evld *d, unsigned int i, in
  * 0 or the kernel's -errno (-EOPNOTSUPP: the driver refuses AP scans). state: 1 running, 0
  * ended with results, -ECANCELED aborted; *off_ns its duration. read: what (EVLD_SCAN_*) of
  * the BSS dump (entries seen within max_age_ms) and the survey dump digested into
- * out[EVL_CHAN_MAX]; returns the neighbours counted or -errno. A radar aborts a wiphy's scans
- * by itself.
+ * out[EVL_CHAN_MAX]; returns the neighbours counted or -errno.
  */
 enum {
 	EVLD_SCAN_BSS = 1 << 0,	   /* neighbours from the BSS dump */

@@ -102,21 +102,12 @@ int evld_radio_scan_abort(struct evld_radio *r, unsigned int i)
 	return rc;
 }
 
-/* A radar on a wiphy: its scans stop first, so nothing is off-channel during the move. */
-static void abort_wiphy(struct evld_radio *r, int wiphy)
-{
-	for (unsigned int i = 0; i < EVL_CONFIG_MAX_IFACES; i++)
-		if (r->s[i].scan.running && (wiphy < 0 || r->s[i].scan.wiphy == wiphy))
-			evld_radio_scan_abort(r, i);
-}
-
 static void on_mlme(const struct evl_nl_event *ev, void *arg)
 {
 	struct evld_radio *r = arg;
 
 	switch (ev->type) {
 	case EVL_NL_EV_RADAR:
-		abort_wiphy(r, ev->wiphy);
 		evld_on_radar(r->d, ev->wiphy, NULL, ev->freq, 0, "nl80211");
 		break;
 	case EVL_NL_EV_SCAN_DONE:

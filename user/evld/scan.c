@@ -261,13 +261,26 @@ uint64_t evld_scan_next(const struct evld *d)
 
 void evld_scan_radar(struct evld *d, int wiphy_idx, const char *wiphy_name)
 {
-	for (unsigned int i = 0; i < d->n_if; i++) {
-		const struct evld_iface *f = &d->ifs[i];
+	uint64_t now = evld_now();
 
-		if (f->scan.slice && scannable(d, f) &&
-		    ((wiphy_idx >= 0 && f->wiphy_idx == wiphy_idx) ||
-		     (wiphy_name && *wiphy_name && !strcmp(wiphy_name, f->wiphy))))
+	for (unsigned int i = 0; i < d->n_if; i++) {
+		struct evld_iface *f = &d->ifs[i];
+		struct evld_scan *s = &f->scan;
+
+		if (!s->running || !scannable(d, f) ||
+		    !((wiphy_idx >= 0 && f->wiphy_idx == wiphy_idx) ||
+		      (wiphy_name && *wiphy_name && !strcmp(wiphy_name, f->wiphy))))
+			continue;
+		if (s->slice) { /* off-channel now: back at once, slice_done() ends the cycle */
 			evld_radio_scan_abort(d->radio, i);
+			continue;
+		}
+		/* between slices: no further slice while the move (or hostapd's own) is on */
+		s->running = false;
+		s->aborted++;
+		s->next_ns = now + RETRY_NS;
+		evld_log(EVLD_INFO, "scan", "%s: scan aborted after %" PRIu64 " ms off-channel",
+			 f->name, (uint64_t)(s->off_ns / NS_PER_MS));
 	}
 }
 

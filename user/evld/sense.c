@@ -80,6 +80,7 @@ void evld_on_radar(struct evld *d, int wiphy_idx, const char *wiphy_name, int fr
 	enum evl_band band;
 	int ch = freq > 0 ? evl_chan_from_freq(freq, &band) : 0;
 
+	evld_scan_radar(d, wiphy_idx, wiphy_name); /* no scan keeps the radio off-channel */
 	for (unsigned int i = 0; i < d->n_if; i++) {
 		struct evld_iface *f = &d->ifs[i];
 		int r;

@@ -5,7 +5,8 @@
 #           must list them on those channels (evlctl channels --json), a radar on each of
 #           wlan0-3 must move it to 48, the one free CAC-free channel.
 #  round B: neighbours on 36 44 48, heard by wlan4-7; `evlctl scan` of wlan4-7 (and wlan0, with
-#           its station); a radar on each of wlan4-7 must move it to 40.
+#           its station); a radar on each of wlan4-7 must move it to 40, the last one while a
+#           new scan of wlan7 is off-channel (the scan is aborted, the move goes ahead).
 # The station stays associated through every scan. Results: scan_neighbours_seen,
 # select_trials, select_best (trials that landed on the free channel), scan_offchannel_ms.
 . "$VM_DIR/lib.sh"
@@ -126,7 +127,21 @@ for p in $TRIAL_B; do
 	vm_result "scan_${p%:*}" "neighbours on $r"
 	offs="$offs $(offch "${p%:*}")"
 done
-for p in $TRIAL_B; do trial "${p%:*}" 40; done
+for p in wlan4:100 wlan5:104 wlan6:108; do trial "${p%:*}" 40; done
+sleep 2
+# the last radar comes while wlan7 is off-channel: the scan is aborted, the move goes ahead
+el=$(vm_lines "$(evld_log)") l0=$(vm_lines "$(ap_log wlan7)")
+evlctl scan wlan7 >"$VM_WORK/scan-wlan7.txt" || vm_fail "evlctl scan wlan7 refused"
+radar wlan7
+ap_wait_event 10 wlan7 "$l0" 'AP-CSA-FINISHED|AP-ENABLED' >/dev/null || vm_fail "wlan7: not back on air"
+vm_log_after "$(ap_log wlan7)" "$l0" 'DFS-CAC-START' >/dev/null && vm_fail "wlan7: a new CAC"
+ch=$(ap_status wlan7 channel)
+n_tr=$((n_tr + 1))
+[ "$ch" = 40 ] && n_best=$((n_best + 1))
+vm_result trial_wlan7 "ch$ch (free channel 40), radar during a scan ($(cat "$VM_WORK/scan-wlan7.txt"))"
+l=$(evld_wait_log 5 "$el" 'scan: wlan7: scan aborted') ||
+	vm_fail "wlan7: the radar did not abort the running scan"
+vm_result scan_radar_abort "${l#*scan: }"
 
 evld_alive || vm_fail "evld died"
 vm_result select_trials "$n_tr"
