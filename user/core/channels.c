@@ -60,7 +60,7 @@ int evl_engine_channels(const struct evl_engine *e, const char *ap, uint64_t now
 		struct evl_chan_row *r;
 		int sub[EVL_BLOCK_MAX], n;
 
-		if (!evl_chan_allowed(e->cfg.country, a->conf.band, c))
+		if (evl_plan_block(e, a, c, 20, sub) <= 0) /* the AP's plan: kernel or country */
 			continue;
 		if (k++ >= max || !out)
 			continue;

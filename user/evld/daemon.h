@@ -39,6 +39,9 @@ struct evld_scan {
 	unsigned int scans, aborted;		/* cycles completed, cut short */
 	uint64_t last_ns, last_off_ms;		/* the last completed cycle */
 	int last_neighbours;
+	/* the request in the kernel: set when asked, ended by its event (or by an abort) */
+	bool k_running, k_aborted;
+	uint64_t k_started, k_ended;
 };
 
 struct evld_iface {
@@ -73,6 +76,7 @@ struct evld {
 	void *hapd, *nlact;
 	struct evl_actuator nl_actuator;
 	struct evl_actuator mux;
+	struct evl_nl80211 *scan_nl; /* scan.c's own nl80211 socket, opened on first use */
 
 	struct evl_engine *e;
 	struct evl_audit *audit;
@@ -86,7 +90,7 @@ struct evld {
 	char boot_id[40];
 	uint64_t next_survey, next_sta, next_wiphy, next_metrics, next_hapd;
 	uint64_t next_clients; /* client support from hostapd's STA list (clients.c) */
-	uint64_t next_hw; /* next check of the radios in a restart watch; 0 none */
+	uint64_t next_hw;      /* next check of the radios in a restart watch; 0 none */
 	bool dirty, stop;
 	uint64_t stop_deadline;
 	char *saved; /* last state written, to skip identical rewrites */
@@ -171,6 +175,7 @@ uint64_t evld_scan_next(const struct evld *d); /* earliest scan work, UINT64_MAX
 void evld_scan_radar(struct evld *d, int wiphy_idx, const char *wiphy_name);
 int evld_scan_request(struct evld *d, const char *iface, struct evl_ctl_reply *r);
 int evld_scan_channels(struct evld *d, const char *iface, bool json, struct evl_ctl_reply *r);
+void evld_scan_close(struct evld *d);
 
 /* ctl.c */
 int evld_ctl_handle(void *ctx, const struct evl_ctl_req *req, const struct evl_ctl_peer *peer,

@@ -38,27 +38,6 @@ int evld_radio_stations(struct evld_radio *r, struct evld *d, unsigned int i, in
 int evld_radio_channels(struct evld_radio *r, struct evld *d, unsigned int i, int wiphy,
 			int ifindex);
 
-/*
- * Off-channel scans (radio.c keeps one running request per slot; scan.c decides when). start:
- * 0 or the kernel's -errno (-EOPNOTSUPP: the driver refuses AP scans). state: 1 running, 0
- * ended with results, -ECANCELED aborted; *off_ns its duration. read: what (EVLD_SCAN_*) of
- * the BSS dump (entries seen within max_age_ms) and the survey dump digested into
- * out[EVL_CHAN_MAX]; returns the neighbours counted or -errno.
- */
-enum {
-	EVLD_SCAN_BSS = 1 << 0,	   /* neighbours from the BSS dump */
-	EVLD_SCAN_SURVEY = 1 << 1, /* every survey entry (drivers may keep only the last scan's) */
-	EVLD_SCAN_OWN = 1 << 2,	   /* only the in-use channel's survey entry */
-};
-struct evl_air_chan;
-int evld_radio_scan_start(struct evld_radio *r, unsigned int i, int ifindex, int wiphy,
-			  const int *freqs, int n);
-int evld_radio_scan_state(const struct evld_radio *r, unsigned int i, uint64_t *off_ns);
-int evld_radio_scan_abort(struct evld_radio *r, unsigned int i);
-int evld_radio_scan_read(struct evld_radio *r, unsigned int i, int ifindex, enum evl_band band,
-			 int floor_dbm, uint32_t max_age_ms, unsigned int what,
-			 struct evl_air_chan *out);
-
 /* nlact.c: the nl80211 actuator back end (its header cannot sit beside engine.h). */
 struct evl_act_ops;
 const struct evl_act_ops *evld_radio_act_ops(void);
@@ -68,6 +47,8 @@ void *evld_radio_act_new(const struct evl_config *cfg); /* NULL + errno */
 /* ---- what sensing reports (sense.c) ---------------------------------------------------- */
 
 /* wiphy index (nl80211) or name (BPF) identify the radio; freq 0 = unknown. */
+/* nl80211 "scan" group: the scan of an interface ended (results, or aborted). */
+void evld_scan_ended(struct evld *d, int ifindex, bool aborted);
 void evld_on_radar(struct evld *d, int wiphy_idx, const char *wiphy_name, int freq,
 		   uint64_t detect_ns, const char *source);
 void evld_on_switch_done(struct evld *d, int ifindex, int freq, const char *source);

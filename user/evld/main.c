@@ -135,6 +135,7 @@ static void shutdown_all(struct evld *d)
 	evl_ctl_server_free(d->ctl);
 	evld_bpf_stop(d);
 	evld_radio_close(d->radio);
+	evld_scan_close(d);
 	evl_engine_free(d->e);
 	if (d->audit) {
 		evl_audit_flush(d->audit);

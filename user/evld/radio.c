@@ -15,20 +15,11 @@
 #include "evld.h"
 
 #define SURVEY_MAX 64
-#define BSS_MAX	   256
-
-/* One off-channel scan request in the kernel (scan.c asks for them, one slice at a time). */
-struct scan_slot {
-	bool running, aborted;
-	int ifindex, wiphy;
-	uint64_t started, ended;
-};
 
 struct sense {
 	struct evl_survey_state sv;
 	struct evl_sta_tracker *trk; /* large: allocated on first use */
 	struct evl_chanlist cl;
-	struct scan_slot scan;
 	char plan[512]; /* the kernel plan last logged */
 };
 
@@ -75,33 +66,6 @@ int evld_radio_mon_fd(const struct evld_radio *r)
 	return r && r->mon ? evl_nl80211_mon_fd(r->mon) : -1;
 }
 
-/* A scan of slot i ended (results or aborted): scan.c sees it at its next poll. */
-static void scan_ended(struct evld_radio *r, int ifindex, bool aborted)
-{
-	for (size_t i = 0; i < EVL_CONFIG_MAX_IFACES; i++) {
-		struct scan_slot *s = &r->s[i].scan;
-
-		if (s->running && s->ifindex == ifindex) {
-			s->running = false;
-			s->aborted = aborted;
-			s->ended = evld_now();
-		}
-	}
-}
-
-int evld_radio_scan_abort(struct evld_radio *r, unsigned int i)
-{
-	struct scan_slot *s;
-	int rc;
-
-	if (!r || i >= EVL_CONFIG_MAX_IFACES || !r->s[i].scan.running)
-		return -ENOENT;
-	s = &r->s[i].scan;
-	rc = evl_nl80211_scan_abort(r->nl, s->ifindex);
-	scan_ended(r, s->ifindex, true); /* never wait for the kernel's SCAN_ABORTED */
-	return rc;
-}
-
 static void on_mlme(const struct evl_nl_event *ev, void *arg)
 {
 	struct evld_radio *r = arg;
@@ -112,7 +76,7 @@ static void on_mlme(const struct evl_nl_event *ev, void *arg)
 		break;
 	case EVL_NL_EV_SCAN_DONE:
 	case EVL_NL_EV_SCAN_ABORTED:
-		scan_ended(r, ev->ifindex, ev->type == EVL_NL_EV_SCAN_ABORTED);
+		evld_scan_ended(r->d, ev->ifindex, ev->type == EVL_NL_EV_SCAN_ABORTED);
 		break;
 	case EVL_NL_EV_SCAN_STARTED:
 		break;
@@ -260,68 +224,4 @@ int evld_radio_channels(struct evld_radio *r, struct evld *d, unsigned int i, in
 			evld_on_dfs_state(d, i, cl->ch[k].channel, cl->ch[k].dfs);
 	feed_plan(r, d, i, ifindex);
 	return 0;
-}
-
-int evld_radio_scan_start(struct evld_radio *r, unsigned int i, int ifindex, int wiphy,
-			  const int *freqs, int n)
-{
-	struct scan_slot *s;
-	int rc;
-
-	if (!r || i >= EVL_CONFIG_MAX_IFACES)
-		return -EINVAL;
-	s = &r->s[i].scan;
-	if (s->running)
-		return -EBUSY;
-	rc = evl_nl80211_scan_trigger(r->nl, ifindex, freqs, n);
-	if (rc)
-		return rc;
-	*s = (struct scan_slot){
-		.running = true, .ifindex = ifindex, .wiphy = wiphy, .started = evld_now()};
-	return 0;
-}
-
-int evld_radio_scan_state(const struct evld_radio *r, unsigned int i, uint64_t *off_ns)
-{
-	const struct scan_slot *s;
-
-	if (!r || i >= EVL_CONFIG_MAX_IFACES)
-		return -EINVAL;
-	s = &r->s[i].scan;
-	if (s->running)
-		return 1;
-	*off_ns = s->ended > s->started ? s->ended - s->started : 0;
-	return s->aborted ? -ECANCELED : 0;
-}
-
-int evld_radio_scan_read(struct evld_radio *r, unsigned int i, int ifindex, enum evl_band band,
-			 int floor_dbm, uint32_t max_age_ms, unsigned int what,
-			 struct evl_air_chan *out)
-{
-	static struct evl_bss b[BSS_MAX];
-	struct evl_survey sv[SURVEY_MAX];
-	int nb = 0, ns, k = 0;
-
-	if (!r || i >= EVL_CONFIG_MAX_IFACES)
-		return -EINVAL;
-	if ((what & EVLD_SCAN_BSS) &&
-	    (nb = evl_nl80211_scan_results(r->nl, ifindex, b, BSS_MAX)) < 0)
-		return nb;
-	for (int j = 0; j < nb; j++) /* what this scan heard, not older entries of the table */
-		if (b[j].seen_ms_ago <= max_age_ms)
-			b[k++] = b[j];
-	ns = what & (EVLD_SCAN_SURVEY | EVLD_SCAN_OWN)
-		     ? evl_nl80211_survey(r->nl, ifindex, sv, SURVEY_MAX)
-		     : 0;
-	if (ns < 0)
-		return ns;
-	if (what & EVLD_SCAN_OWN) { /* no scans: the current channel's survey is all there is */
-		int m = 0;
-
-		for (int j = 0; j < ns; j++)
-			if (sv[j].in_use)
-				sv[m++] = sv[j];
-		ns = m;
-	}
-	return evl_air_digest(band, b, (size_t)k, sv, (size_t)ns, floor_dbm, out);
 }

@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include <evl/nl80211.h>
 #include <evl/scan.h>
 
 #include "daemon.h"
@@ -23,12 +24,115 @@
 #define RETRY_NS	 (60 * NS_PER_S) /* after an aborted cycle or a transient error */
 #define WAIT_NS		 (5 * NS_PER_S)	 /* AP not up, or an action pending */
 
+#define SURVEY_MAX 64
+#define BSS_MAX	   256
+
+/* What io_read() takes from the kernel's dumps. */
+enum {
+	SCAN_BSS = 1 << 0,    /* neighbours from the BSS dump */
+	SCAN_SURVEY = 1 << 1, /* every survey entry (drivers may keep only the last scan's) */
+	SCAN_OWN = 1 << 2,    /* only the in-use channel's survey entry */
+};
+
 /* Each slice's survey, read right after it: drivers (mac80211_hwsim) keep only the last scan's. */
 static struct evl_air_chan survey_acc[EVL_CONFIG_MAX_IFACES][EVL_CHAN_MAX];
 
 static bool scannable(const struct evld *d, const struct evld_iface *f)
 {
 	return d->radio && f->kind != EVL_CONFIG_ACT_SIM && f->ifindex > 0;
+}
+
+/* One slice in the kernel: 0 or the kernel's -errno (-EOPNOTSUPP: the driver refuses). */
+static int io_start(struct evld *d, struct evld_scan *s, int ifindex, const int *freqs, int n)
+{
+	int rc;
+
+	if (s->k_running)
+		return -EBUSY;
+	if (!d->scan_nl && !(d->scan_nl = evl_nl80211_open()))
+		return -errno;
+	rc = evl_nl80211_scan_trigger(d->scan_nl, ifindex, freqs, n);
+	if (rc)
+		return rc;
+	s->k_running = true;
+	s->k_aborted = false;
+	s->k_started = evld_now();
+	return 0;
+}
+
+/* 1 running, 0 ended with results, -ECANCELED aborted; *off_ns its duration. */
+static int io_state(const struct evld_scan *s, uint64_t *off_ns)
+{
+	if (s->k_running)
+		return 1;
+	*off_ns = s->k_ended > s->k_started ? s->k_ended - s->k_started : 0;
+	return s->k_aborted ? -ECANCELED : 0;
+}
+
+static void io_ended(struct evld_scan *s, bool aborted)
+{
+	s->k_running = false;
+	s->k_aborted = aborted;
+	s->k_ended = evld_now();
+}
+
+static int io_abort(struct evld *d, struct evld_iface *f)
+{
+	int rc;
+
+	if (!f->scan.k_running)
+		return -ENOENT;
+	rc = evl_nl80211_scan_abort(d->scan_nl, f->ifindex);
+	io_ended(&f->scan, true); /* never wait for the kernel's SCAN_ABORTED */
+	return rc;
+}
+
+void evld_scan_ended(struct evld *d, int ifindex, bool aborted)
+{
+	for (unsigned int i = 0; i < d->n_if; i++)
+		if (d->ifs[i].ifindex == ifindex && d->ifs[i].scan.k_running)
+			io_ended(&d->ifs[i].scan, aborted);
+}
+
+void evld_scan_close(struct evld *d)
+{
+	evl_nl80211_close(d->scan_nl);
+	d->scan_nl = NULL;
+}
+
+/*
+ * What (SCAN_*) of the BSS dump (entries seen within max_age_ms) and the survey dump, digested
+ * into out[EVL_CHAN_MAX]: the neighbours counted or -errno.
+ */
+static int io_read(struct evld *d, int ifindex, enum evl_band band, int floor_dbm,
+		   uint32_t max_age_ms, unsigned int what, struct evl_air_chan *out)
+{
+	static struct evl_bss b[BSS_MAX];
+	struct evl_survey sv[SURVEY_MAX];
+	int nb = 0, ns, k = 0;
+
+	if (!d->scan_nl && !(d->scan_nl = evl_nl80211_open()))
+		return -errno;
+	if ((what & SCAN_BSS) &&
+	    (nb = evl_nl80211_scan_results(d->scan_nl, ifindex, b, BSS_MAX)) < 0)
+		return nb;
+	for (int j = 0; j < nb; j++) /* what this scan heard, not older entries of the table */
+		if (b[j].seen_ms_ago <= max_age_ms)
+			b[k++] = b[j];
+	ns = what & (SCAN_SURVEY | SCAN_OWN)
+		     ? evl_nl80211_survey(d->scan_nl, ifindex, sv, SURVEY_MAX)
+		     : 0;
+	if (ns < 0)
+		return ns;
+	if (what & SCAN_OWN) { /* no scans: the current channel's survey is all there is */
+		int m = 0;
+
+		for (int j = 0; j < ns; j++)
+			if (sv[j].in_use)
+				sv[m++] = sv[j];
+		ns = m;
+	}
+	return evl_air_digest(band, b, (size_t)k, sv, (size_t)ns, floor_dbm, out);
 }
 
 /* Up, and no action of ours awaiting confirmation (a scan would delay or confuse it). */
@@ -42,14 +146,16 @@ static bool ap_ready(const struct evld *d, const struct evld_iface *f, enum evl_
 	return true;
 }
 
-static int plan(const struct evld *d, enum evl_band band, int *freqs, int max)
+/* The channels of the AP's plan as the core has it (the kernel's, else the country's). */
+static int plan(const struct evld *d, const struct evld_iface *f, enum evl_band band, int *freqs,
+		int max, uint64_t now)
 {
-	int n = 0;
+	static struct evl_chan_row rows[EVL_CHAN_MAX];
+	int n = evl_engine_channels(d->e, f->name, now, rows, EVL_CHAN_MAX), k = 0;
 
-	for (int c = 1; c < EVL_CHAN_MAX && n < max; c++)
-		if (evl_chan_allowed(d->core.country, band, c))
-			freqs[n++] = evl_chan_to_freq(band, c);
-	return n;
+	for (int j = 0; j < n && j < EVL_CHAN_MAX && k < max; j++)
+		freqs[k++] = evl_chan_to_freq(band, rows[j].channel);
+	return k;
 }
 
 /* The scan's facts as channel reports; client support stays what the core knows. */
@@ -85,8 +191,8 @@ static void finish(struct evld *d, unsigned int i, bool bss, enum evl_band band,
 	struct evld_iface *f = &d->ifs[i];
 	struct evld_scan *s = &f->scan;
 	uint32_t age_ms = (uint32_t)((now - s->cycle_ns) / NS_PER_MS) + 1000;
-	int n = evld_radio_scan_read(d->radio, i, f->ifindex, band, d->core.scan_floor_dbm, age_ms,
-				     bss ? EVLD_SCAN_BSS : EVLD_SCAN_OWN, air);
+	int n = io_read(d, f->ifindex, band, d->core.scan_floor_dbm, age_ms,
+			bss ? SCAN_BSS : SCAN_OWN, air);
 
 	for (int c = 1; bss && n >= 0 && c < EVL_CHAN_MAX; c++) {
 		air[c].have_survey = survey_acc[i][c].have_survey;
@@ -119,8 +225,7 @@ static void finish(struct evld *d, unsigned int i, bool bss, enum evl_band band,
 static void survey_slice(struct evld *d, unsigned int i, enum evl_band band)
 {
 	static struct evl_air_chan air[EVL_CHAN_MAX];
-	int rc = evld_radio_scan_read(d->radio, i, d->ifs[i].ifindex, band, d->core.scan_floor_dbm,
-				      0, EVLD_SCAN_SURVEY, air);
+	int rc = io_read(d, d->ifs[i].ifindex, band, d->core.scan_floor_dbm, 0, SCAN_SURVEY, air);
 
 	if (rc < 0) {
 		evld_log(EVLD_DEBUG, "scan", "%s: survey after a slice: %s", d->ifs[i].name,
@@ -137,12 +242,12 @@ static void slice_done(struct evld *d, unsigned int i, enum evl_band band, uint6
 {
 	struct evld_scan *s = &d->ifs[i].scan;
 	uint64_t off = 0;
-	int rc = evld_radio_scan_state(d->radio, i, &off);
+	int rc = io_state(s, &off);
 
 	if (rc == 1) {
 		if (now < s->slice_ns + SLICE_TIMEOUT_NS)
 			return;
-		evld_radio_scan_abort(d->radio, i);
+		io_abort(d, &d->ifs[i]);
 		off = now - s->slice_ns;
 		rc = 0;
 	}
@@ -169,7 +274,7 @@ static void slice_start(struct evld *d, unsigned int i, enum evl_band band, uint
 	struct evld_iface *f = &d->ifs[i];
 	struct evld_scan *s = &f->scan;
 	int k = s->n - s->pos < SLICE ? s->n - s->pos : SLICE;
-	int rc = evld_radio_scan_start(d->radio, i, f->ifindex, f->wiphy_idx, s->freqs + s->pos, k);
+	int rc = io_start(d, s, f->ifindex, s->freqs + s->pos, k);
 
 	if (!rc) {
 		s->slice = true;
@@ -221,7 +326,7 @@ void evld_scan_poll(struct evld *d, uint64_t now)
 				finish(d, i, false, band, now);
 				continue;
 			}
-			s->n = plan(d, band, s->freqs, EVLD_SCAN_FREQS);
+			s->n = plan(d, f, band, s->freqs, EVLD_SCAN_FREQS, now);
 			memset(survey_acc[i], 0, sizeof(survey_acc[i]));
 			s->pos = 0;
 			s->off_ns = s->longest_ns = 0;
@@ -272,7 +377,7 @@ void evld_scan_radar(struct evld *d, int wiphy_idx, const char *wiphy_name)
 		      (wiphy_name && *wiphy_name && !strcmp(wiphy_name, f->wiphy))))
 			continue;
 		if (s->slice) { /* off-channel now: back at once, slice_done() ends the cycle */
-			evld_radio_scan_abort(d->radio, i);
+			io_abort(d, f);
 			continue;
 		}
 		/* between slices: no further slice while the move (or hostapd's own) is on */
