@@ -178,7 +178,8 @@ struct evl_ap_info {
 	int fallback[EVL_FALLBACK_MAX]; /* armed as the radio's own radar fallback */
 	int n_fallback;			/* -1: nothing armed */
 	uint64_t cooldown_until_ns;
-	bool pending; /* an action is issued and awaits confirmation */
+	bool pending;	 /* an action is issued and awaits confirmation */
+	bool monitoring; /* a rollback token watches the metrics after an action */
 	bool has_metrics;
 	struct evl_metrics last;
 	enum evl_hw_phase hw_phase;

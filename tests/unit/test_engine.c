@@ -586,12 +586,19 @@ START_TEST(token_expiry_keeps_config)
 	run(S(0));
 	int ch = radio("a").channel;
 
+	struct evl_ap_info info;
+
 	ck_assert_uint_eq(evl_engine_next_deadline(eng), S(300)); /* monitoring ends with window */
 	run(S(299));
 	ck_assert_uint_eq(stats().tokens_active, 1);
+	/* evld holds its scans while the AP's metrics are watched */
+	ck_assert_int_eq(evl_engine_ap(eng, "a", &info), 0);
+	ck_assert(info.monitoring && !info.pending);
 	run(S(300));
 	ck_assert_uint_eq(stats().tokens_active, 0);
 	ck_assert_uint_eq(stats().active_monitoring, 0);
+	ck_assert_int_eq(evl_engine_ap(eng, "a", &info), 0);
+	ck_assert(!info.monitoring);
 	ck_assert_str_eq(last(EVL_REC_TOKEN_EXPIRED)->reason, "window_ended");
 	ck_assert_int_eq(radio("a").channel, ch);
 	ck_assert_int_eq(evl_engine_rollback_ap(eng, "a", S(301)), -ENOENT);

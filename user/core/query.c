@@ -48,9 +48,11 @@ size_t evl_engine_nop(const struct evl_engine *e, struct evl_nop_info *out, size
 	return e->nnop;
 }
 
-static void ap_info(const struct ap *a, struct evl_ap_info *out)
+static void ap_info(const struct evl_engine *e, const struct ap *a, struct evl_ap_info *out)
 {
 	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < e->ntok; i++)
+		out->monitoring |= e->tok[i].monitoring && &e->aps[e->tok[i].ap] == a;
 	snprintf(out->id, sizeof(out->id), "%s", a->id);
 	out->conf = a->conf;
 	memcpy(out->fallback, a->armed, sizeof(a->armed));
@@ -68,7 +70,7 @@ static void ap_info(const struct ap *a, struct evl_ap_info *out)
 size_t evl_engine_aps(const struct evl_engine *e, struct evl_ap_info *out, size_t max)
 {
 	for (size_t i = 0; i < e->n_aps && i < max; i++)
-		ap_info(&e->aps[i], &out[i]);
+		ap_info(e, &e->aps[i], &out[i]);
 	return e->n_aps;
 }
 
@@ -78,6 +80,6 @@ int evl_engine_ap(const struct evl_engine *e, const char *id, struct evl_ap_info
 
 	if (!a)
 		return -ENOENT;
-	ap_info(a, out);
+	ap_info(e, a, out);
 	return 0;
 }

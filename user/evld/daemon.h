@@ -173,6 +173,9 @@ void evld_scan_poll(struct evld *d, uint64_t now);
 uint64_t evld_scan_next(const struct evld *d); /* earliest scan work, UINT64_MAX none */
 /* A radar on the wiphy (name from BPF, or index), from any source: its scans stop first. */
 void evld_scan_radar(struct evld *d, int wiphy_idx, const char *wiphy_name);
+/* An action on f is about to run (a channel switch, a state change, a BTM request): its
+ * scan ends first, so the radio is on its channel (a CSA is refused while off-channel). */
+void evld_scan_yield(struct evld *d, struct evld_iface *f);
 int evld_scan_request(struct evld *d, const char *iface, struct evl_ctl_reply *r);
 int evld_scan_channels(struct evld *d, const char *iface, bool json, struct evl_ctl_reply *r);
 void evld_scan_close(struct evld *d);

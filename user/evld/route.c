@@ -26,7 +26,8 @@ struct evld_iface *evld_iface_by_index(struct evld *d, int ifindex)
 	return NULL;
 }
 
-#define ROUTE(op, ...)                                                                     \
+/* ROUTE_ON_AIR: an action the radio must be on its channel for (its scan ends first). */
+#define ROUTE_IF(on_air, op, ...)                                                          \
 	do {                                                                               \
 		struct evld_iface *f = iface_by_name(ctx, ap);                             \
 		int rc_;                                                                   \
@@ -34,11 +35,15 @@ struct evld_iface *evld_iface_by_index(struct evld *d, int ifindex)
 			return -ENOENT;                                                    \
 		if (!f->act.ops->op)                                                       \
 			return -EOPNOTSUPP;                                                \
+		if (on_air)                                                                \
+			evld_scan_yield(ctx, f);                                           \
 		rc_ = f->act.ops->op(f->act.ctx, ap, __VA_ARGS__);                         \
 		if (rc_ < 0) /* the audit keeps a reason, the log the errno */             \
 			evld_log(EVLD_WARN, "act", "%s: %s: %s", ap, #op, strerror(-rc_)); \
 		return rc_;                                                                \
 	} while (0)
+#define ROUTE(op, ...)	      ROUTE_IF(false, op, __VA_ARGS__)
+#define ROUTE_ON_AIR(op, ...) ROUTE_IF(true, op, __VA_ARGS__)
 
 static int mux_get_conf(void *ctx, const char *ap, struct evl_ap_conf *out)
 {
@@ -47,7 +52,7 @@ static int mux_get_conf(void *ctx, const char *ap, struct evl_ap_conf *out)
 
 static int mux_switch(void *ctx, const char *ap, const struct evl_chandef *to, bool radar)
 {
-	ROUTE(switch_channel, to, radar);
+	ROUTE_ON_AIR(switch_channel, to, radar);
 }
 
 static int mux_tx_power(void *ctx, const char *ap, int dbm)
@@ -67,7 +72,7 @@ static int mux_max_sta(void *ctx, const char *ap, int n)
 
 static int mux_state(void *ctx, const char *ap, enum evl_ap_state st)
 {
-	ROUTE(set_state, st);
+	ROUTE_ON_AIR(set_state, st);
 }
 
 static int mux_get_bss(void *ctx, const char *ap, struct evl_ap_bss *out)
@@ -79,7 +84,7 @@ static int mux_bss_transition(void *ctx, const char *ap, const struct evl_bss_ta
 {
 	evld_log(EVLD_INFO, "hw", "%s: asking its stations to move to %s (channel %d)", ap,
 		 to->bssid, to->channel);
-	ROUTE(bss_transition, to);
+	ROUTE_ON_AIR(bss_transition, to);
 }
 
 /* "36 40 44 48" for the log. */

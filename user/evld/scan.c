@@ -135,12 +135,16 @@ static int io_read(struct evld *d, int ifindex, enum evl_band band, int floor_db
 	return evl_air_digest(band, b, (size_t)k, sv, (size_t)ns, floor_dbm, out);
 }
 
-/* Up, and no action of ours awaiting confirmation (a scan would delay or confuse it). */
+/*
+ * Up, no action of ours awaiting confirmation (a scan would delay or confuse it) and none
+ * being watched for a rollback (time off-channel must not count against the new setting).
+ */
 static bool ap_ready(const struct evld *d, const struct evld_iface *f, enum evl_band *band)
 {
 	struct evl_ap_info info;
 
-	if (evl_engine_ap(d->e, f->name, &info) || info.pending || info.conf.state != EVL_AP_UP)
+	if (evl_engine_ap(d->e, f->name, &info) || info.pending || info.monitoring ||
+	    info.conf.state != EVL_AP_UP)
 		return false;
 	*band = info.conf.band;
 	return true;
@@ -364,29 +368,41 @@ uint64_t evld_scan_next(const struct evld *d)
 	return t;
 }
 
+/* End f's cycle now: the radio is needed on its own channel (a radar, an action). */
+static void stop_cycle(struct evld *d, struct evld_iface *f, uint64_t now)
+{
+	struct evld_scan *s = &f->scan;
+
+	if (!s->running || !scannable(d, f))
+		return;
+	if (s->slice) { /* off-channel now: back at once, slice_done() ends the cycle */
+		io_abort(d, f);
+		return;
+	}
+	/* between slices: no further slice while the move (or hostapd's own) is on */
+	s->running = false;
+	s->aborted++;
+	s->next_ns = now + RETRY_NS;
+	evld_log(EVLD_INFO, "scan", "%s: scan aborted after %" PRIu64 " ms off-channel", f->name,
+		 (uint64_t)(s->off_ns / NS_PER_MS));
+}
+
 void evld_scan_radar(struct evld *d, int wiphy_idx, const char *wiphy_name)
 {
 	uint64_t now = evld_now();
 
 	for (unsigned int i = 0; i < d->n_if; i++) {
 		struct evld_iface *f = &d->ifs[i];
-		struct evld_scan *s = &f->scan;
 
-		if (!s->running || !scannable(d, f) ||
-		    !((wiphy_idx >= 0 && f->wiphy_idx == wiphy_idx) ||
-		      (wiphy_name && *wiphy_name && !strcmp(wiphy_name, f->wiphy))))
-			continue;
-		if (s->slice) { /* off-channel now: back at once, slice_done() ends the cycle */
-			io_abort(d, f);
-			continue;
-		}
-		/* between slices: no further slice while the move (or hostapd's own) is on */
-		s->running = false;
-		s->aborted++;
-		s->next_ns = now + RETRY_NS;
-		evld_log(EVLD_INFO, "scan", "%s: scan aborted after %" PRIu64 " ms off-channel",
-			 f->name, (uint64_t)(s->off_ns / NS_PER_MS));
+		if ((wiphy_idx >= 0 && f->wiphy_idx == wiphy_idx) ||
+		    (wiphy_name && *wiphy_name && !strcmp(wiphy_name, f->wiphy)))
+			stop_cycle(d, f, now);
 	}
+}
+
+void evld_scan_yield(struct evld *d, struct evld_iface *f)
+{
+	stop_cycle(d, f, evld_now());
 }
 
 static struct evld_iface *find(struct evld *d, const char *name, struct evl_ctl_reply *r)
