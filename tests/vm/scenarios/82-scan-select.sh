@@ -146,7 +146,9 @@ vm_result scan_radar_abort "${l#*scan: }"
 evld_alive || vm_fail "evld died"
 vm_result select_trials "$n_tr"
 vm_result select_best "$n_best"
-vm_result scan_offchannel_ms "$(echo "$offs" | tr ' ' '\n' | sort -n | sed '/^$/d' | sed -n '1p;$p' | paste -sd- -) (per scan cycle, 19 channels in 5 slices; each AP's last)"
+cyc=$(grep -o 'scan: wlan0: [0-9]* channels, [0-9]* neighbour BSSs; [0-9]* ms off-channel in [0-9]* slices' \
+	"$(evld_log)" | tail -1 | sed 's/.*: \([0-9]*\) channels,.* in \([0-9]*\) slices/\1 channels in \2 slices/')
+vm_result scan_offchannel_ms "$(echo "$offs" | tr ' ' '\n' | sort -n | sed '/^$/d' | sed -n '1p;$p' | paste -sd- -) (per scan cycle, ${cyc:-?} of the kernel's plan; each AP's last)"
 sta=$(sta_fate wlan11 "$s0" 0)
 vm_result scan_station "$sta"
 [ "$sta" = "stayed associated" ] || vm_fail "station: $sta"
