@@ -31,6 +31,7 @@ struct evld_scan {
 	uint64_t next_ns; /* next cycle (0: at start-up), UINT64_MAX: none planned */
 	bool refused;	  /* the driver refuses AP scans: reported once, survey only */
 	bool manual;	  /* evlctl scan asked for one */
+	bool asked;	  /* the running cycle is one evlctl scan asked for */
 	bool running;	  /* a cycle is in progress */
 	bool slice;	  /* a slice is in the kernel */
 	int freqs[EVLD_SCAN_FREQS], n, pos;	/* the cycle's channels, next slice's first */

@@ -136,14 +136,16 @@ static int io_read(struct evld *d, int ifindex, enum evl_band band, int floor_db
 }
 
 /*
- * Up, no action of ours awaiting confirmation (a scan would delay or confuse it) and none
- * being watched for a rollback (time off-channel must not count against the new setting).
+ * Up, no action of ours awaiting confirmation (a scan would delay or confuse it) and, unless
+ * the operator asked for this scan, none being watched for a rollback (time off-channel must
+ * not count against the new setting behind the operator's back).
  */
-static bool ap_ready(const struct evld *d, const struct evld_iface *f, enum evl_band *band)
+static bool ap_ready(const struct evld *d, const struct evld_iface *f, bool asked,
+		     enum evl_band *band)
 {
 	struct evl_ap_info info;
 
-	if (evl_engine_ap(d->e, f->name, &info) || info.pending || info.monitoring ||
+	if (evl_engine_ap(d->e, f->name, &info) || info.pending || (info.monitoring && !asked) ||
 	    info.conf.state != EVL_AP_UP)
 		return false;
 	*band = info.conf.band;
@@ -313,7 +315,7 @@ void evld_scan_poll(struct evld *d, uint64_t now)
 		if (!scannable(d, f))
 			continue;
 		if (s->slice) {
-			ap_ready(d, f, &band);
+			ap_ready(d, f, true, &band);
 			slice_done(d, i, band, now);
 			continue;
 		}
@@ -321,10 +323,11 @@ void evld_scan_poll(struct evld *d, uint64_t now)
 			if ((!d->core.scan_interval_s && s->next_ns == 0 && !s->manual) ||
 			    now < s->next_ns)
 				continue;
-			if (!ap_ready(d, f, &band)) {
+			if (!ap_ready(d, f, s->manual, &band)) {
 				s->next_ns = now + WAIT_NS;
 				continue;
 			}
+			s->asked = s->manual;
 			s->manual = false;
 			if (s->refused) {
 				finish(d, i, false, band, now);
@@ -339,7 +342,8 @@ void evld_scan_poll(struct evld *d, uint64_t now)
 		}
 		if (!s->running || now < s->resume_ns)
 			continue;
-		if (!ap_ready(d, f, &band)) /* never while an action awaits confirmation */
+		if (!ap_ready(d, f, s->asked,
+			      &band)) /* never while an action awaits confirmation */
 			s->resume_ns = now + GAP_NS;
 		else
 			slice_start(d, i, band, now);
